@@ -35,6 +35,8 @@ ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
     "identity": lambda a: a,
 }
 BIAS_INITS = ("zero", "uniform")
+# Weight range as a function of the fan-in F: the paper's +-2.4/F (App. A), or +-2.4/sqrt(F).
+WEIGHT_INITS = {"fan_in": lambda f: INIT_SCALE / f, "sqrt_fan_in": lambda f: INIT_SCALE / np.sqrt(f)}
 
 
 def _choose(field: str, value: str, options) -> str:
@@ -101,7 +103,7 @@ class Convolution(Layer):
 
   def __init__(self, in_maps: int, out_maps: int, kernel_size: int, *, name: str,
                connections: np.ndarray | None = None, activation: str = "scaled_tanh",
-               bias_init: str = "zero", rngs: nnx.Rngs):
+               bias_init: str = "zero", weight_init: str = "fan_in", rngs: nnx.Rngs):
     self.name = name
     self.activation = _choose("model.activation", activation, ACTIVATIONS)
     table = np.ones((in_maps, out_maps)) if connections is None else np.asarray(connections)
@@ -109,7 +111,7 @@ class Convolution(Layer):
       raise ValueError(f"{name}: connection table must be 0/1 of shape {(in_maps, out_maps)}")
     self.kernel_size = kernel_size
     fan_in = kernel_size * kernel_size * table.sum(axis=0)  # per output map
-    bound = jnp.asarray(INIT_SCALE / fan_in, jnp.float32)
+    bound = jnp.asarray(_weight_bound(weight_init, fan_in), jnp.float32)
     mask = jnp.asarray(table, jnp.float32)
     k = kernel_size
     self.kernel = nnx.Param(_uniform(rngs.params(), (k, k, in_maps, out_maps), bound) * mask)
@@ -136,19 +138,20 @@ class Subsampling(Layer):
 
   pooling="trainable" (the paper): the four inputs of each 2x2 window are added, multiplied by a
   trainable coefficient per map, a trainable bias per map is added, then f. The coefficient's
-  fan-in is 4, so it is initialised uniform in +-2.4/4.
+  fan-in is 4, so it is initialised uniform in +-2.4/4 (with weight_init="fan_in").
   pooling="average": the window mean (fixed coefficient 1/4), no bias, no squashing.
   pooling="max": the window maximum, no bias, no squashing. Both are ablations.
   """
   POOLINGS = ("trainable", "average", "max")
 
   def __init__(self, maps: int, *, name: str, pooling: str = "trainable",
-               activation: str = "scaled_tanh", bias_init: str = "zero", rngs: nnx.Rngs):
+               activation: str = "scaled_tanh", bias_init: str = "zero",
+               weight_init: str = "fan_in", rngs: nnx.Rngs):
     self.name = name
     self.pooling = _choose("model.pooling", pooling, self.POOLINGS)
     if pooling == "trainable":
       self.activation = _choose("model.activation", activation, ACTIVATIONS)
-      bound = INIT_SCALE / 4
+      bound = _weight_bound(weight_init, 4)
       self.coefficient = nnx.Param(_uniform(rngs.params(), (maps,), bound))
       self.bias = nnx.Param(_bias(rngs, bias_init, (maps,), bound))
     else:
@@ -177,10 +180,11 @@ class FullConnection(Layer):
   """Fully connected layer (F6, or a softmax head): a = x W + b on the flattened input."""
 
   def __init__(self, in_features: int, out_features: int, *, name: str,
-               activation: str = "scaled_tanh", bias_init: str = "zero", rngs: nnx.Rngs):
+               activation: str = "scaled_tanh", bias_init: str = "zero",
+               weight_init: str = "fan_in", rngs: nnx.Rngs):
     self.name = name
     self.activation = _choose("model.activation", activation, ACTIVATIONS)
-    bound = INIT_SCALE / in_features
+    bound = _weight_bound(weight_init, in_features)
     self.kernel = nnx.Param(_uniform(rngs.params(), (in_features, out_features), bound))
     self.bias = nnx.Param(_bias(rngs, bias_init, (out_features,), bound))
 
@@ -193,6 +197,10 @@ class FullConnection(Layer):
       raise ValueError(f"{self.name} expects {n_in} inputs, got shape {tuple(in_shape)}")
     return LayerCost(self.name, (n_out,), params=n_in * n_out + n_out,
                      connections=n_in * n_out + n_out, macs=n_in * n_out)
+
+
+def _weight_bound(weight_init: str, fan_in):
+  return WEIGHT_INITS[_choose("model.weight_init", weight_init, WEIGHT_INITS)](fan_in)
 
 
 def _bias(rngs: nnx.Rngs, bias_init: str, shape, bound) -> jax.Array:

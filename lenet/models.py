@@ -49,12 +49,13 @@ class LeNet5(Sequential):
 
   def __init__(self, *, c3_table: str = "table1", activation: str = "scaled_tanh",
                pooling: str = "trainable", output: str = "rbf",
-               rbf_polarity: str = "ink_positive", bias_init: str = "zero", rngs: nnx.Rngs):
+               rbf_polarity: str = "ink_positive", bias_init: str = "zero",
+               weight_init: str = "fan_in", rngs: nnx.Rngs):
     if c3_table not in C3_TABLES:
       raise ValueError(f"unknown model.c3_table={c3_table!r}; choose from {sorted(C3_TABLES)}")
     if output not in OUTPUTS:
       raise ValueError(f"unknown model.output={output!r}; choose from {list(OUTPUTS)}")
-    common = dict(activation=activation, bias_init=bias_init, rngs=rngs)
+    common = dict(activation=activation, bias_init=bias_init, weight_init=weight_init, rngs=rngs)
     pool = dict(pooling=pooling, **common)
     layers = [
         L.Convolution(1, 6, 5, name="C1", **common),
@@ -68,7 +69,7 @@ class LeNet5(Sequential):
       head = L.EuclideanRBF(rbf_codes.rbf_codes(rbf_polarity))
     else:  # a learned linear layer of 10 logits with a softmax criterion (ablation)
       layers.append(L.FullConnection(84, 10, name="OUT", activation="identity",
-                                     bias_init=bias_init, rngs=rngs))
+                                     bias_init=bias_init, weight_init=weight_init, rngs=rngs))
       head = L.NegatedLogits()
     super().__init__(layers, head, input_shape=(32, 32, 1))
 

@@ -31,10 +31,29 @@ def get_config() -> ml_collections.ConfigDict:
   c.model.pooling = "trainable"     # S2/S4 as the paper: coefficient + bias + f; "average", "max"
   c.model.output = "rbf"            # fixed +-1 glyph codes (Fig. 3); "softmax": learned head
   c.model.rbf_polarity = "ink_positive"  # not stated by the paper: ink = +1
+  # The paper states uniform +-2.4/F_i ("fan_in"). With it, activations and curvatures vanish with
+  # depth, h_kk << mu below F6, and SDLM at the paper's rates diverges (README, deviations), so
+  # the default is +-2.4/sqrt(F_i), as karpathy/lecun1989-repro also found necessary.
+  c.model.weight_init = "sqrt_fan_in"
   c.model.bias_init = "zero"        # not stated by the paper; "uniform": +-2.4/F_i like weights
 
   c.loss = ml_collections.ConfigDict()
   c.loss.name = "map"               # Eq. 9; "mle" (Eq. 8), "cross_entropy"
   c.loss.j = 1.0                    # Eq. 9's constant; not stated by the paper
+
+  c.optimizer = ml_collections.ConfigDict()
+  c.optimizer.name = "sdlm"         # stochastic diagonal Levenberg-Marquardt (App. C); "sgd", "adam"
+  c.optimizer.schedule = "paper"    # eta per pass: 5e-4 x2, 2e-4 x3, 1e-4 x3, 5e-5 x4, then 1e-5
+  c.optimizer.learning_rate = 0.0005  # used by schedule="constant"
+  c.optimizer.mu = 0.02             # Eq. 21
+  c.optimizer.curvature_samples = 500  # h_kk re-estimated on 500 patterns before each pass
+  c.optimizer.output_curvature = "mle"  # not given for MAP: d2E/dx2 = 2 at the RBF (App. C);
+                                        # "loss": diagonal Hessian of the MAP criterion itself
+
+  c.train = ml_collections.ConfigDict()
+  c.train.passes = 20
+  c.train.batch_size = 1            # one pattern per update, as the paper
+  c.train.order = "fixed"           # one constant random order; "reshuffle" every pass
+  c.train.eval_batch_size = 1000
 
   return c

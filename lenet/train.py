@@ -1,0 +1,396 @@
+"""The paper's training procedure (Section III-C) as one compiled computation per pass.
+
+A pass is a `lax.scan` over the training patterns in a constant random order, the data resident
+on the device, one pattern per step by default (minibatches are a config option). With SDLM the
+curvature is re-estimated on 500 patterns before each pass and held fixed during it. Train and
+test error are measured after every pass; a checkpoint is written at every pass boundary so that a
+re-run into the same directory resumes and ends with the same parameters.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import logging as std_logging
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+import time
+from typing import Any, Callable
+
+from absl import logging
+from flax import nnx
+from flax import serialization
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import orbax.checkpoint as ocp
+
+from lenet import curvature as curvature_lib
+from lenet import data as data_lib
+from lenet import losses
+from lenet import models
+from lenet import sdlm
+
+OPTIMIZERS = ("sdlm", "sgd", "adam")
+SCHEDULES = ("paper", "constant")
+ORDERS = ("fixed", "reshuffle")
+# Independent random streams derived from the seed.
+_ORDER_STREAM, _CURVATURE_STREAM = 1, 2
+
+
+class TrainingDiverged(RuntimeError):
+  """The loss became NaN or infinite."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Functional view of the model
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelFns:
+  """Pure functions of the parameters, from an NNX model split once (Flax's performance guide)."""
+  graphdef: Any
+  constants: Any  # the non-trainable variables (connection tables, RBF codes)
+
+  @classmethod
+  def split(cls, model):
+    graphdef, params, constants = nnx.split(model, nnx.Param, ...)
+    return cls(graphdef, constants), params
+
+  def model(self, params):
+    return nnx.merge(self.graphdef, params, self.constants)
+
+  def penalties(self, params, x):
+    return self.model(params)(x)
+
+
+def make_optimizer(cfg, steps_per_pass: int) -> optax.GradientTransformation:
+  """The optimizer named by the `optimizer` config; "sdlm" with the "paper" schedule by default."""
+  if cfg.schedule == "paper":
+    lr = sdlm.per_pass_schedule(sdlm.PAPER_ETA, steps_per_pass)
+  elif cfg.schedule == "constant":
+    lr = cfg.learning_rate
+  else:
+    raise ValueError(f"unknown optimizer.schedule={cfg.schedule!r}; choose from {SCHEDULES}")
+  if cfg.name == "sdlm":
+    return sdlm.sdlm(lr, cfg.mu)
+  if cfg.name == "sgd":
+    return optax.sgd(lr)
+  if cfg.name == "adam":
+    return optax.adam(lr)
+  raise ValueError(f"unknown optimizer.name={cfg.name!r}; choose from {OPTIMIZERS}")
+
+
+def validate(config) -> None:
+  """Rejects unknown values early, with the field named (unknown fields are rejected by
+  ml_collections itself)."""
+  losses.get(config.loss.name)
+  if config.optimizer.name not in OPTIMIZERS:
+    raise ValueError(f"unknown optimizer.name={config.optimizer.name!r}; choose from {OPTIMIZERS}")
+  if config.train.order not in ORDERS:
+    raise ValueError(f"unknown train.order={config.train.order!r}; choose from {ORDERS}")
+  if config.optimizer.output_curvature not in curvature_lib.OUTPUT_CURVATURES:
+    raise ValueError(f"unknown optimizer.output_curvature={config.optimizer.output_curvature!r}; "
+                     f"choose from {curvature_lib.OUTPUT_CURVATURES}")
+  if config.optimizer.output_curvature == "mle" and config.model.output != "rbf":
+    raise ValueError("optimizer.output_curvature='mle' needs model.output='rbf'; use 'loss'")
+  for field in ("passes", "batch_size", "eval_batch_size"):
+    if config.train[field] < 1:
+      raise ValueError(f"train.{field} must be at least 1, got {config.train[field]}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiled pieces
+
+
+def _loss_fn(config) -> Callable:
+  return functools.partial(losses.get(config.loss.name), j=config.loss.j)
+
+
+def make_pass_fn(fns: ModelFns, loss_fn, optimizer):
+  """A jitted pass: scan over `steps` (S, B) of pattern indices, one update per row."""
+
+  def objective(params, x, y):
+    penalties = fns.penalties(params, x)
+    return jnp.mean(loss_fn(penalties, y)), penalties
+
+  @functools.partial(jax.jit, donate_argnums=(0, 1))
+  def run_pass(params, opt_state, steps, images, labels):
+    def step(carry, indices_with_step):
+      params, opt_state, loss_sum, errors, first_bad = carry
+      step_index, indices = indices_with_step
+      x, y = images[indices], labels[indices]
+      (loss, penalties), grads = jax.value_and_grad(objective, has_aux=True)(params, x, y)
+      updates, opt_state = optimizer.update(grads, opt_state, params)
+      params = optax.apply_updates(params, updates)
+      errors = errors + jnp.sum(jnp.argmin(penalties, axis=1) != y)
+      first_bad = jnp.where((first_bad < 0) & ~jnp.isfinite(loss), step_index, first_bad)
+      return (params, opt_state, loss_sum + loss, errors, first_bad), None
+
+    init = (params, opt_state, jnp.float32(0), jnp.int32(0), jnp.int32(-1))
+    (params, opt_state, loss_sum, errors, first_bad), _ = jax.lax.scan(
+        step, init, (jnp.arange(steps.shape[0]), steps))
+    return params, opt_state, {"loss_sum": loss_sum, "errors": errors, "first_bad": first_bad}
+
+  return run_pass
+
+
+def make_predict_fn(fns: ModelFns, batch_size: int):
+  """Jitted predictions for a whole array, in chunks of `batch_size`."""
+
+  @jax.jit
+  def predict(params, images):
+    n = images.shape[0]
+    pad = (-n) % batch_size
+    chunks = jnp.pad(images, ((0, pad),) + ((0, 0),) * (images.ndim - 1)).reshape(
+        (-1, batch_size) + images.shape[1:])
+    out = jax.lax.map(lambda x: jnp.argmin(fns.penalties(params, x), axis=1), chunks)
+    return out.reshape(-1)[:n]
+
+  return predict
+
+
+def make_curvature_fn(fns: ModelFns, loss_fn, output_curvature: str):
+  @jax.jit
+  def estimate(params, x, y):
+    return curvature_lib.diagonal_curvature(fns.model(params), x, y, loss_fn, output_curvature)
+  return estimate
+
+
+def pattern_order(seed: int, num_train: int, pass_index: int, order: str) -> np.ndarray:
+  """The constant random order of the patterns (paper), or a new one each pass (ablation)."""
+  key = jax.random.fold_in(jax.random.PRNGKey(seed), _ORDER_STREAM)
+  if order == "reshuffle":
+    key = jax.random.fold_in(key, pass_index)
+  return np.asarray(jax.random.permutation(key, num_train))
+
+
+def curvature_sample(seed: int, num_train: int, pass_index: int, size: int) -> np.ndarray:
+  key = jax.random.fold_in(jax.random.fold_in(jax.random.PRNGKey(seed), _CURVATURE_STREAM),
+                           pass_index)
+  return np.asarray(jax.random.choice(key, num_train, (min(size, num_train),), replace=False))
+
+
+def steps_of(order: np.ndarray, batch_size: int) -> np.ndarray:
+  """(S, B) pattern indices; a last partial batch is filled from the start of the order."""
+  steps = -(-len(order) // batch_size)
+  return np.resize(order, steps * batch_size).reshape(steps, batch_size)
+
+
+def step_size_range(curvature, eta: float, mu: float) -> tuple[float, float]:
+  """min and max of eta/(mu+h) over entries with h > 0 (masked kernel entries have h = 0 and
+  zero gradient: they are not parameters)."""
+  hs = np.concatenate([np.asarray(h).ravel() for h in jax.tree.leaves(curvature)])
+  hs = hs[hs > 0]
+  return float(eta / (mu + hs.max())), float(eta / (mu + hs.min()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Run directory: config, versions, metrics, checkpoints, final parameters
+
+
+def git_commit() -> str:
+  try:
+    out = subprocess.run(["git", "-C", str(data_lib.REPO_ROOT), "describe", "--always", "--dirty",
+                          "--abbrev=40"], capture_output=True, text=True, timeout=10, check=True)
+    return out.stdout.strip()
+  except (OSError, subprocess.SubprocessError):
+    return "unknown"
+
+
+def software_versions() -> dict[str, str]:
+  import flax, ml_collections  # pylint: disable=g-import-not-at-top,multiple-imports
+  return {
+      "git_commit": git_commit(),
+      "python": sys.version.split()[0], "jax": jax.__version__,
+      "jaxlib": jax.lib.__version__ if hasattr(jax.lib, "__version__") else jax.__version__,
+      "flax": flax.__version__, "optax": optax.__version__, "numpy": np.__version__,
+      "orbax-checkpoint": ocp.__version__, "ml_collections": getattr(ml_collections, "__version__",
+                                                                     "unknown"),
+      "platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+      "backend": jax.default_backend(), "devices": str(jax.devices()),
+      "cpu_count": str(os.cpu_count()), "xla_flags": os.environ.get("XLA_FLAGS", ""),
+  }
+
+
+def write_json_atomic(path: pathlib.Path, obj) -> None:
+  tmp = path.with_name(f".{path.name}.tmp")
+  tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
+  os.replace(tmp, path)
+
+
+def read_metrics(path: pathlib.Path, up_to_pass: int) -> list[dict]:
+  if not path.exists():
+    return []
+  rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+  return [r for r in rows if r["pass"] <= up_to_pass]
+
+
+def write_metrics(path: pathlib.Path, rows: list[dict]) -> None:
+  tmp = path.with_name(f".{path.name}.tmp")
+  tmp.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
+  os.replace(tmp, path)
+
+
+def save_params(path: pathlib.Path, params) -> None:
+  """The trained weights as one portable msgpack file (flax.serialization)."""
+  tmp = path.with_name(f".{path.name}.tmp")
+  tmp.write_bytes(serialization.msgpack_serialize(nnx.to_pure_dict(params)))
+  os.replace(tmp, path)
+
+
+def load_params(path: pathlib.Path, template):
+  pure = serialization.msgpack_restore(pathlib.Path(path).read_bytes())
+  params = jax.tree.map(lambda x: x, template)
+  nnx.replace_by_pure_dict(params, pure)
+  return params
+
+
+class _DropOrbaxInfo(std_logging.Filter):
+  def filter(self, record):
+    return record.levelno >= std_logging.WARNING or "orbax" not in record.pathname
+
+
+class Checkpoints:
+  """Orbax checkpoints of (completed passes, params, optimizer state) at pass boundaries."""
+
+  def __init__(self, directory: pathlib.Path, keep: int = 2):
+    for handler in std_logging.getLogger().handlers + std_logging.getLogger("absl").handlers:
+      if not any(isinstance(f, _DropOrbaxInfo) for f in handler.filters):
+        handler.addFilter(_DropOrbaxInfo())
+    self.manager = ocp.CheckpointManager(
+        directory.resolve(), options=ocp.CheckpointManagerOptions(max_to_keep=keep, create=True))
+
+  def latest(self) -> int | None:
+    return self.manager.latest_step()
+
+  def save(self, passes_done: int, state) -> None:
+    leaves = {f"{i:04d}": np.asarray(x) for i, x in enumerate(jax.tree.leaves(state))}
+    self.manager.save(passes_done, args=ocp.args.StandardSave(leaves))
+    self.manager.wait_until_finished()
+
+  def restore(self, passes_done: int, template):
+    leaves, treedef = jax.tree.flatten(template)
+    abstract = {f"{i:04d}": np.asarray(x) for i, x in enumerate(leaves)}
+    restored = self.manager.restore(passes_done, args=ocp.args.StandardRestore(abstract))
+    return jax.tree.unflatten(treedef, [jnp.asarray(restored[f"{i:04d}"])
+                                        for i in range(len(leaves))])
+
+  def close(self):
+    self.manager.close()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def train_and_evaluate(config, workdir: str | os.PathLike) -> dict:
+  """Trains the configured model into `workdir`, resuming from its last checkpoint if any.
+
+  Writes config.json, versions.json, metrics.jsonl (one line per pass), summary.json,
+  misclassified.json, params.msgpack and checkpoints/. Returns the summary.
+  """
+  validate(config)
+  workdir = pathlib.Path(workdir)
+  workdir.mkdir(parents=True, exist_ok=True)
+  config_json = json.loads(config.to_json())
+  if (workdir / "config.json").exists():
+    previous = json.loads((workdir / "config.json").read_text())
+    if previous != config_json:
+      raise ValueError(f"{workdir} holds a run with a different config; use a new --workdir")
+  write_json_atomic(workdir / "config.json", config_json)
+  write_json_atomic(workdir / "versions.json", software_versions())
+
+  dataset = data_lib.load(config.data)
+  train_images, train_labels = jnp.asarray(dataset.train_images), jnp.asarray(dataset.train_labels)
+  test_images, test_labels = jnp.asarray(dataset.test_images), dataset.test_labels
+  n = dataset.num_train
+  tc, oc = config.train, config.optimizer
+  steps_per_pass = -(-n // tc.batch_size)
+
+  model = models.build(config.model, seed=config.seed)
+  fns, params = ModelFns.split(model)
+  loss_fn = _loss_fn(config)
+  optimizer = make_optimizer(oc, steps_per_pass)
+  opt_state = optimizer.init(params)
+  run_pass = make_pass_fn(fns, loss_fn, optimizer)
+  predict = make_predict_fn(fns, tc.eval_batch_size)
+  estimate_curvature = make_curvature_fn(fns, loss_fn, oc.output_curvature)
+
+  checkpoints = Checkpoints(workdir / "checkpoints")
+  start = checkpoints.latest() or 0
+  if start:
+    params, opt_state = checkpoints.restore(start, (params, opt_state))
+    logging.info("Resuming %s after pass %d.", workdir, start)
+  metrics_path = workdir / "metrics.jsonl"
+  rows = read_metrics(metrics_path, start)
+  elapsed = rows[-1]["wall_time_s"] if rows else 0.0
+
+  for p in range(start, tc.passes):
+    t0 = time.perf_counter()
+    eta = sdlm.PAPER_ETA[min(p, len(sdlm.PAPER_ETA) - 1)] if oc.schedule == "paper" \
+        else oc.learning_rate
+    row = {"pass": p + 1, "learning_rate": eta}
+    if oc.name == "sdlm":  # Appendix C: h_kk on 500 patterns before each pass
+      sample = curvature_sample(config.seed, n, p, oc.curvature_samples)
+      h = estimate_curvature(params, train_images[sample], train_labels[sample])
+      opt_state = sdlm.with_curvature(opt_state, h)
+      row["step_size_min"], row["step_size_max"] = step_size_range(h, eta, oc.mu)
+    steps = steps_of(pattern_order(config.seed, n, p, tc.order), tc.batch_size)
+    params, opt_state, stats = run_pass(params, opt_state, jnp.asarray(steps),
+                                        train_images, train_labels)
+    first_bad = int(stats["first_bad"])
+    if first_bad >= 0:
+      raise TrainingDiverged(
+          f"the loss became NaN or infinite in pass {p + 1} at step {first_bad} (training "
+          f"pattern(s) {steps[first_bad].tolist()}); the last good state is the checkpoint "
+          f"after pass {p} in {workdir / 'checkpoints'}. Lower the learning rate or check the "
+          "data.")
+    train_wrong = np.asarray(predict(params, train_images)) != dataset.train_labels
+    test_pred = np.asarray(predict(params, test_images))
+    elapsed += time.perf_counter() - t0
+    row.update({
+        "train_loss": float(stats["loss_sum"]) / len(steps),
+        "train_error_on_the_fly": float(stats["errors"]) / (len(steps) * tc.batch_size),
+        "train_error": float(train_wrong.mean()),
+        "test_error": float((test_pred != test_labels).mean()),
+        "wall_time_s": round(elapsed, 3),
+    })
+    rows.append(row)
+    write_metrics(metrics_path, rows)
+    checkpoints.save(p + 1, (params, opt_state))
+    logging.info("pass %2d/%d  eta=%.0e  loss=%.4f  train %.2f%%  test %.2f%%  (%.0f s)%s",
+                 p + 1, tc.passes, eta, row["train_loss"], 100 * row["train_error"],
+                 100 * row["test_error"], elapsed,
+                 f"  step sizes {row['step_size_min']:.1e}..{row['step_size_max']:.1e}"
+                 if "step_size_min" in row else "")
+  checkpoints.close()
+
+  test_pred = np.asarray(predict(params, test_images))
+  wrong = np.flatnonzero(test_pred != test_labels)
+  write_json_atomic(workdir / "misclassified.json", {
+      "test_index": wrong.tolist(), "label": test_labels[wrong].tolist(),
+      "predicted": test_pred[wrong].tolist()})
+  save_params(workdir / "params.msgpack", params)
+  summary = {
+      "model": config.model.name, "seed": config.seed, "passes": tc.passes,
+      "batch_size": tc.batch_size, "train_size": n,
+      "test_error": float(len(wrong) / len(test_labels)), "test_errors": int(len(wrong)),
+      "train_error": rows[-1]["train_error"] if rows else None,
+      "wall_time_s": elapsed, "images_per_s": n * tc.passes / elapsed if elapsed else None,
+  }
+  write_json_atomic(workdir / "summary.json", summary)
+  return summary
+
+
+def evaluate_params_file(config, workdir) -> float:
+  """Test error of the weights in workdir/params.msgpack alone (no checkpoint, no training)."""
+  dataset = data_lib.load(config.data)
+  fns, template = ModelFns.split(models.build(config.model, seed=config.seed))
+  params = load_params(pathlib.Path(workdir) / "params.msgpack", template)
+  pred = np.asarray(make_predict_fn(fns, config.train.eval_batch_size)(
+      params, jnp.asarray(dataset.test_images)))
+  return float((pred != dataset.test_labels).mean())
