@@ -337,6 +337,9 @@ def train_and_evaluate(config, workdir: str | os.PathLike) -> dict:
     if oc.name == "sdlm":  # Appendix C: h_kk on 500 patterns before each pass
       sample = curvature_sample(config.seed, n, p, oc.curvature_samples)
       h = estimate_curvature(params, train_images[sample], train_labels[sample])
+      if not all(bool(jnp.all(jnp.isfinite(v))) for v in jax.tree.leaves(h)):
+        raise TrainingDiverged(f"the curvature estimated before pass {p + 1} is NaN or infinite "
+                               f"(training patterns {sample.tolist()[:10]}...); check the data.")
       opt_state = sdlm.with_curvature(opt_state, h)
       row["step_size_min"], row["step_size_max"] = step_size_range(h, eta, oc.mu)
     steps = steps_of(pattern_order(config.seed, n, p, tc.order), tc.batch_size)

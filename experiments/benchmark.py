@@ -1,0 +1,65 @@
+"""Training throughput of a config: images per second of the compiled pass, compile excluded.
+
+    python -m experiments.benchmark --config=experiments/configs/lenet5.py \
+        --config.train.batch_size=32 [--images=20000]
+
+Times one training pass (lax.scan of optimizer steps, data on the device) over --images random
+inputs of the model's input shape (throughput does not depend on the pixel values), after a
+warm-up call of the same shapes that compiles it. The last line is `img_per_s=N`.
+"""
+import time
+
+from absl import app
+from absl import flags
+import jax
+import jax.numpy as jnp
+from ml_collections import config_flags
+
+import lenet  # noqa: F401
+from lenet import models
+from lenet import sdlm
+from lenet import train
+
+_CONFIG = config_flags.DEFINE_config_file("config", None, "Config file.")
+_IMAGES = flags.DEFINE_integer("images", 0, "Images per timed pass (0: 10,000 at batch 1, "
+                               "60,000 otherwise).")
+_REPEATS = flags.DEFINE_integer("repeats", 3, "Timed passes; the median is reported.")
+
+
+def measure(config, images: int, repeats: int) -> float:
+  b = config.train.batch_size
+  n = images or (10_000 if b == 1 else 60_000)
+  model = models.build(config.model, seed=config.seed)
+  fns, params = train.ModelFns.split(model)
+  keys = jax.random.split(jax.random.PRNGKey(0), 2)
+  x = jax.random.uniform(keys[0], (n, *model.input_shape), minval=-0.1, maxval=1.175)
+  y = jax.random.randint(keys[1], (n,), 0, 10)
+  optimizer = train.make_optimizer(config.optimizer, -(-n // b))
+  opt_state = optimizer.init(params)
+  if config.optimizer.name == "sdlm":
+    h = train.make_curvature_fn(fns, train._loss_fn(config), config.optimizer.output_curvature)(
+        params, x[:500], y[:500])
+    opt_state = sdlm.with_curvature(opt_state, h)
+  run_pass = train.make_pass_fn(fns, train._loss_fn(config), optimizer)
+  steps = jnp.asarray(train.steps_of(train.pattern_order(0, n, 0, "fixed"), b))
+  params, opt_state, _ = jax.block_until_ready(run_pass(params, opt_state, steps, x, y))  # compile
+  times = []
+  for _ in range(repeats):
+    t = time.perf_counter()
+    params, opt_state, _ = jax.block_until_ready(run_pass(params, opt_state, steps, x, y))
+    times.append(time.perf_counter() - t)
+  return steps.size / sorted(times)[len(times) // 2]
+
+
+def main(argv):
+  del argv
+  config = _CONFIG.value
+  rate = measure(config, _IMAGES.value, _REPEATS.value)
+  print(f"backend={jax.default_backend()} batch={config.train.batch_size} "
+        f"optimizer={config.optimizer.name}")
+  print(f"img_per_s={rate:.0f}")
+
+
+if __name__ == "__main__":
+  flags.mark_flag_as_required("config")
+  app.run(main)

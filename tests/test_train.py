@@ -1,0 +1,110 @@
+"""lenet/train.py on real MNIST: learning, resume, the NaN stop, evaluation from the weights file."""
+import json
+
+from flax import nnx
+import jax
+import numpy as np
+import pytest
+
+from lenet import train
+from tests.conftest import small_config
+
+
+@pytest.fixture(scope="module")
+def short_run(mnist_dir, tmp_path_factory):
+  """Two passes over 1,000 real training patterns with the paper's recipe."""
+  del mnist_dir
+  workdir = tmp_path_factory.mktemp("run")
+  return workdir, train.train_and_evaluate(small_config(), workdir)
+
+
+def test_training_lowers_the_error(short_run):
+  workdir, summary = short_run
+  rows = [json.loads(l) for l in (workdir / "metrics.jsonl").read_text().splitlines()]
+  assert [r["pass"] for r in rows] == [1, 2]
+  assert summary["test_error"] < 0.25  # chance is 0.9
+  assert rows[1]["train_loss"] < rows[0]["train_loss"]
+  for key in ("test_error", "train_error", "train_loss", "learning_rate", "wall_time_s",
+              "step_size_min", "step_size_max"):
+    assert key in rows[0]
+  assert rows[0]["learning_rate"] == 5e-4
+
+
+def test_run_directory_contents(short_run):
+  workdir, summary = short_run
+  for name in ("config.json", "versions.json", "metrics.jsonl", "summary.json",
+               "misclassified.json", "params.msgpack"):
+    assert (workdir / name).exists(), name
+  wrong = json.loads((workdir / "misclassified.json").read_text())
+  assert len(wrong["test_index"]) == summary["test_errors"]
+  assert json.loads((workdir / "versions.json").read_text())["jax"] == jax.__version__
+
+
+def test_evaluate_from_the_weights_file_alone(short_run):
+  workdir, summary = short_run
+  assert train.evaluate_params_file(small_config(), workdir) == summary["test_error"]
+
+
+def test_same_seed_same_numbers(short_run, tmp_path):
+  workdir, summary = short_run
+  again = train.train_and_evaluate(small_config(), tmp_path)
+  assert again["test_errors"] == summary["test_errors"]
+  assert (tmp_path / "params.msgpack").read_bytes() == (workdir / "params.msgpack").read_bytes()
+
+
+def test_resume_after_interruption_gives_the_same_parameters(short_run, tmp_path, monkeypatch):
+  workdir, _ = short_run
+  original_save = train.Checkpoints.save
+
+  def save_then_die(self, passes_done, state):
+    original_save(self, passes_done, state)
+    raise KeyboardInterrupt("killed after pass 1")
+
+  monkeypatch.setattr(train.Checkpoints, "save", save_then_die)
+  with pytest.raises(KeyboardInterrupt):
+    train.train_and_evaluate(small_config(), tmp_path)
+  monkeypatch.setattr(train.Checkpoints, "save", original_save)
+  assert not (tmp_path / "params.msgpack").exists()
+  train.train_and_evaluate(small_config(), tmp_path)  # resumes after pass 1
+  assert (tmp_path / "params.msgpack").read_bytes() == (workdir / "params.msgpack").read_bytes()
+  rows = [json.loads(l) for l in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+  assert [r["pass"] for r in rows] == [1, 2]
+
+
+def test_nan_stops_the_run_naming_pass_and_pattern(mnist_dir, tmp_path, monkeypatch):
+  del mnist_dir
+  real_load = train.data_lib.load
+
+  def load_with_a_nan(cfg):
+    d = real_load(cfg)
+    d.train_images[17, 5, 5, 0] = np.nan
+    return d
+
+  monkeypatch.setattr(train.data_lib, "load", load_with_a_nan)
+  with pytest.raises(train.TrainingDiverged,
+                     match=r"pass 1 at step \d+ \(training pattern\(s\) \[17\]\)"):
+    train.train_and_evaluate(small_config(), tmp_path)
+  assert not (tmp_path / "params.msgpack").exists()
+
+
+def test_a_different_config_in_the_same_workdir_is_refused(short_run):
+  workdir, _ = short_run
+  with pytest.raises(ValueError, match="different config"):
+    train.train_and_evaluate(small_config(loss__j=2.0), workdir)
+
+
+@pytest.mark.parametrize("override, field", [
+    (dict(optimizer__name="lbfgs"), "optimizer.name"),
+    (dict(optimizer__schedule="cosine"), "optimizer.schedule"),
+    (dict(optimizer__output_curvature="exact"), "optimizer.output_curvature"),
+    (dict(train__order="sorted"), "train.order"),
+    (dict(loss__name="hinge"), "loss.name"),
+    (dict(train__batch_size=0), "train.batch_size")])
+def test_unknown_values_are_rejected_before_training(override, field, tmp_path):
+  with pytest.raises(ValueError, match=field):
+    train.train_and_evaluate(small_config(**override), tmp_path)
+
+
+def test_minibatch_steps_wrap_around():
+  steps = train.steps_of(np.arange(10), 4)
+  assert steps.tolist() == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 0, 1]]
