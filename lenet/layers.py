@@ -35,8 +35,16 @@ ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
     "identity": lambda a: a,
 }
 BIAS_INITS = ("zero", "uniform")
-# Weight range as a function of the fan-in F: the paper's +-2.4/F (App. A), or +-2.4/sqrt(F).
-WEIGHT_INITS = {"fan_in": lambda f: INIT_SCALE / f, "sqrt_fan_in": lambda f: INIT_SCALE / np.sqrt(f)}
+# Uniform weight range +-bound(F) for a unit of fan-in F:
+#   "fan_in": 2.4/F, as the paper states (Section III-C, Appendix A);
+#   "sqrt_fan_in": 2.4/sqrt(F), as karpathy/lecun1989-repro reads the same formula;
+#   "efficient_backprop": sqrt(3/F), standard deviation F^-1/2, which LeCun, Bottou, Orr and
+#   Mueller, "Efficient BackProp" (1998), Sec. 4.6, prescribe for this squashing function.
+WEIGHT_INITS = {
+    "fan_in": lambda f: INIT_SCALE / f,
+    "sqrt_fan_in": lambda f: INIT_SCALE / np.sqrt(f),
+    "efficient_backprop": lambda f: np.sqrt(3.0 / f),
+}
 
 
 def _choose(field: str, value: str, options) -> str:
