@@ -6,7 +6,6 @@ Reads RESULTS/seed_*/{summary.json,metrics.jsonl,config.json,versions.json} and 
 RESULTS/summary.json (test error mean, std, min, max over seeds against the paper),
 RESULTS/README.md and RESULTS/error_per_pass.png (train and test error per pass beside Fig. 5).
 """
-import csv
 import json
 import pathlib
 
@@ -15,18 +14,10 @@ from absl import flags
 import numpy as np
 
 import lenet  # noqa: F401
+from lenet import paper
 from lenet import train
 
-PAPER_DATA = pathlib.Path(lenet.__file__).parent / "paper_data"
-PAPER_TEST_ERROR_PCT = {"lenet5": 0.95}  # Fig. 5 and Fig. 9
-
 _RESULTS = flags.DEFINE_string("results", None, "Directory holding seed_* run directories.")
-
-
-def read_fig5():
-  with open(PAPER_DATA / "fig5_digitized.csv") as f:
-    rows = [r for r in csv.reader(line for line in f if not line.startswith("#"))][1:]
-  return np.array([[float(v) for v in r] for r in rows])  # pass, train %, test %
 
 
 def summarize(results: pathlib.Path) -> dict:
@@ -44,7 +35,7 @@ def summarize(results: pathlib.Path) -> dict:
       "test_error_pct": {"mean": float(errors.mean()), "std": float(errors.std(ddof=1))
                          if len(errors) > 1 else 0.0, "min": float(errors.min()),
                          "max": float(errors.max()), "per_seed": errors.tolist()},
-      "paper_test_error_pct": PAPER_TEST_ERROR_PCT.get(model),
+      "paper_test_error_pct": paper.test_error_pct(model),
       "train_error_pct_mean": float(np.mean([100 * s["train_error"] for s in summaries])),
       "wall_time_s_per_run": [round(s["wall_time_s"], 1) for s in summaries],
       "pass1_step_size_range": [[m[0].get("step_size_min"), m[0].get("step_size_max")]
@@ -61,7 +52,7 @@ def plot(summary: dict, path: pathlib.Path) -> None:
   import matplotlib  # pylint: disable=g-import-not-at-top
   matplotlib.use("Agg")
   import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
-  fig5 = read_fig5()
+  fig5 = np.array(paper.fig5())
   fig, ax = plt.subplots(figsize=(7, 4.5))
   for key, label, color in (("test_error", "test", "tab:red"),
                             ("train_error", "training", "tab:blue")):

@@ -10,12 +10,11 @@ from absl import flags
 from ml_collections import config_flags
 
 import lenet  # noqa: F401  (XLA flags before jax starts)
+from lenet import paper
 from lenet import train
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file (ml_collections).")
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory.")
-
-PAPER_TEST_ERROR = {"lenet5": 0.0095}  # Fig. 5 / Fig. 9
 
 
 def main(argv):
@@ -23,9 +22,9 @@ def main(argv):
   config = _CONFIG.value
   summary = train.train_and_evaluate(config, _WORKDIR.value)
   print(json.dumps(summary, indent=2))
-  paper = PAPER_TEST_ERROR.get(config.model.name)
+  reported = paper.test_error_pct(config.model.name)
   print(f"test error {100 * summary['test_error']:.2f}% ({summary['test_errors']} of 10,000)"
-        + (f"; paper {100 * paper:.2f}%" if paper is not None else ""))
+        + (f"; paper {reported:.2f}%" if reported is not None else ""))
 
 
 if __name__ == "__main__":
