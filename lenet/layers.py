@@ -11,6 +11,7 @@ Shapes are NHWC: x_BxHxWxC.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Callable, Sequence
 
 from flax import nnx
@@ -86,18 +87,30 @@ class Layer(nnx.Module):
     return ACTIVATIONS[self.activation](self.pre_activation(x))
 
 
-def conv2d_valid(x_BxHxWxC: jax.Array, kernel_KxKxCxO: jax.Array) -> jax.Array:
-  """'VALID' stride-1 convolution as shifted slices and one contraction (im2col).
+@functools.cache
+def _im2col_indices(h: int, w: int, k: int) -> np.ndarray:
+  """Flat input positions of every k x k window of an h x w map, window-major: (oh*ow*k*k,)."""
+  rows = np.arange(h - k + 1)[:, None, None, None] + np.arange(k)[None, None, :, None]
+  cols = np.arange(w - k + 1)[None, :, None, None] + np.arange(k)[None, None, None, :]
+  return (rows * w + cols).reshape(-1).astype(np.int32)
 
-  On CPU this is several times faster than lax.conv_general_dilated for LeNet-sized layers.
+
+def conv2d_valid(x_BxHxWxC: jax.Array, kernel_KxKxCxO: jax.Array) -> jax.Array:
+  """'VALID' stride-1 convolution as one gather of all windows and one matrix product (im2col).
+
+  On this project's 2-core CPU this trains LeNet-5 about twice as fast as stacking 25 shifted
+  slices, and several times faster than lax.conv_general_dilated (`experiments.benchmark`).
+  A kernel as large as its input (C5) needs no gather: the map itself is the only window.
   """
-  k = kernel_KxKxCxO.shape[0]
-  b, h, w, c = x_BxHxWxC.shape
+  k, _, c, o = kernel_KxKxCxO.shape
+  b, h, w, _ = x_BxHxWxC.shape
   oh, ow = h - k + 1, w - k + 1
-  patches = jnp.stack([x_BxHxWxC[:, i:i + oh, j:j + ow, :] for i in range(k) for j in range(k)],
-                      axis=3)  # B x oh x ow x K*K x C
-  return jnp.einsum("bhwkc,kco->bhwo", patches,
-                    kernel_KxKxCxO.reshape(k * k, c, kernel_KxKxCxO.shape[-1]))
+  if oh == 1 and ow == 1:
+    patches = x_BxHxWxC.reshape(b, k * k * c)
+  else:
+    patches = x_BxHxWxC.reshape(b, h * w, c)[:, _im2col_indices(h, w, k), :]
+    patches = patches.reshape(b * oh * ow, k * k * c)
+  return (patches @ kernel_KxKxCxO.reshape(k * k * c, o)).reshape(b, oh, ow, o)
 
 
 class Convolution(Layer):

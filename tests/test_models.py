@@ -165,3 +165,15 @@ def test_losses():
   assert float(losses.map_criterion(penalties, label, j=j)[0]) == pytest.approx(expected)
   ce = 1.0 + np.log(np.exp(-1.0) + np.exp(-5.0) + np.exp(-9.0))
   assert float(losses.cross_entropy(penalties, label)[0]) == pytest.approx(ce, rel=1e-5)
+
+
+@pytest.mark.parametrize("shape, k", [((2, 32, 32, 1), 5), ((3, 14, 14, 6), 5), ((2, 5, 5, 16), 5),
+                                      ((1, 7, 6, 2), 3)])
+def test_convolution_matches_lax_conv(shape, k):
+  keys = jax.random.split(jax.random.PRNGKey(0), 2)
+  x = jax.random.normal(keys[0], shape)
+  kernel = jax.random.normal(keys[1], (k, k, shape[-1], 4))
+  expected = jax.lax.conv_general_dilated(x, kernel, (1, 1), "VALID",
+                                          dimension_numbers=("NHWC", "HWIO", "NHWC"),
+                                          precision=jax.lax.Precision.HIGHEST)
+  np.testing.assert_allclose(L.conv2d_valid(x, kernel), expected, rtol=1e-5, atol=1e-5)
