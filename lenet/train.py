@@ -217,10 +217,18 @@ def software_versions() -> dict[str, str]:
   }
 
 
-def write_json_atomic(path: pathlib.Path, obj) -> None:
+def write_atomic(path: pathlib.Path, content: str | bytes) -> None:
+  """Writes a file so that a reader (or a killed run) sees the old or the new file, never half."""
   tmp = path.with_name(f".{path.name}.tmp")
-  tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
+  if isinstance(content, bytes):
+    tmp.write_bytes(content)
+  else:
+    tmp.write_text(content)
   os.replace(tmp, path)
+
+
+def write_json_atomic(path: pathlib.Path, obj) -> None:
+  write_atomic(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
 
 
 def read_metrics(path: pathlib.Path, up_to_pass: int) -> list[dict]:
@@ -231,16 +239,12 @@ def read_metrics(path: pathlib.Path, up_to_pass: int) -> list[dict]:
 
 
 def write_metrics(path: pathlib.Path, rows: list[dict]) -> None:
-  tmp = path.with_name(f".{path.name}.tmp")
-  tmp.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
-  os.replace(tmp, path)
+  write_atomic(path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
 
 
 def save_params(path: pathlib.Path, params) -> None:
   """The trained weights as one portable msgpack file (flax.serialization)."""
-  tmp = path.with_name(f".{path.name}.tmp")
-  tmp.write_bytes(serialization.msgpack_serialize(nnx.to_pure_dict(params)))
-  os.replace(tmp, path)
+  write_atomic(path, serialization.msgpack_serialize(nnx.to_pure_dict(params)))
 
 
 def load_params(path: pathlib.Path, template):
