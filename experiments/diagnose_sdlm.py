@@ -13,7 +13,6 @@ import pathlib
 
 from absl import app
 from absl import flags
-import jax
 import jax.numpy as jnp
 import ml_collections
 import numpy as np

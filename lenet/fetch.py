@@ -130,7 +130,7 @@ def fetch(target: pathlib.Path, source_dir: str = "") -> pathlib.Path:
       logging.info("MNIST verified in %s (from %s).", target, name)
       return target
   raise data.DataError("could not fetch MNIST; tried:\n  " + "\n  ".join(tried) +
-                       f"\nCopy the four IDX files into a directory and pass --from_dir=DIR.")
+                       "\nCopy the four IDX files into a directory and pass --from_dir=DIR.")
 
 
 FLAGS = flags.FLAGS
