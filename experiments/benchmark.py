@@ -37,10 +37,10 @@ def measure(config, images: int, repeats: int) -> float:
   optimizer = train.make_optimizer(config.optimizer, -(-n // b))
   opt_state = optimizer.init(params)
   if config.optimizer.name == "sdlm":
-    h = train.make_curvature_fn(fns, train._loss_fn(config), config.optimizer.output_curvature)(
+    h = train.make_curvature_fn(fns, train.criterion(config), config.optimizer.output_curvature)(
         params, x[:500], y[:500])
     opt_state = sdlm.with_curvature(opt_state, h)
-  run_pass = train.make_pass_fn(fns, train._loss_fn(config), optimizer, config.train.grad_chunk)
+  run_pass = train.make_pass_fn(fns, train.criterion(config), optimizer, config.train.grad_chunk)
   steps = jnp.asarray(train.steps_of(train.pattern_order(0, n, 0, "fixed"), b))
   params, opt_state, _ = jax.block_until_ready(run_pass(params, opt_state, steps, x, y))  # compile
   times = []

@@ -19,9 +19,7 @@ import numpy as np
 
 import lenet  # noqa: F401
 from lenet import data as data_lib
-from lenet import layers as L
 from lenet import models
-from lenet import sdlm
 from lenet import train
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory.")
@@ -29,12 +27,8 @@ _AFTER_PASS = flags.DEFINE_integer("after_pass", 1, "Checkpoint to inspect (0: i
 
 
 def saturation(model, x, threshold: float = 3.0) -> list[float]:
-  shares = []
-  for layer in model.layers:
-    a = layer.pre_activation(x)
-    shares.append(float(jnp.mean(jnp.abs(a) > threshold)))
-    x = L.ACTIVATIONS[layer.activation](a)
-  return shares
+  _, pre, _ = model.trace(x)
+  return [float(jnp.mean(jnp.abs(a) > threshold)) for a in pre]
 
 
 def main(argv):
@@ -51,11 +45,11 @@ def main(argv):
                                                                        optimizer.init(params)))
   sample = train.curvature_sample(config.seed, dataset.num_train, p,
                                   config.optimizer.curvature_samples)
-  h = train.make_curvature_fn(fns, train._loss_fn(config), config.optimizer.output_curvature)(
+  h = train.make_curvature_fn(fns, train.criterion(config), config.optimizer.output_curvature)(
       params, images[sample], labels[sample])
   model = fns.model(params)
   shares = saturation(model, images[:2000])
-  eta = sdlm.PAPER_ETA[min(p, len(sdlm.PAPER_ETA) - 1)]
+  eta = train.pass_learning_rate(config.optimizer, p)
   mu = config.optimizer.mu
   print(f"after pass {p}: eta={eta:g} mu={mu:g}")
   print(f"{'layer':6s} {'|a|>3':>7s} {'param':12s} {'min h':>9s} {'median h':>9s} {'max step':>9s}")

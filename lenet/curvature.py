@@ -35,7 +35,8 @@ OUTPUT_CURVATURES = ("mle", "loss")
 def output_second_derivative(model, features, labels, loss_fn: Callable, mode: str):
   """d2E/dx^2 at the last layer's outputs `features` (B, n), per example, diagonal."""
   if mode not in OUTPUT_CURVATURES:
-    raise ValueError(f"unknown sdlm.output_curvature={mode!r}; choose from {OUTPUT_CURVATURES}")
+    raise ValueError(f"unknown optimizer.output_curvature={mode!r}; "
+                     f"choose from {OUTPUT_CURVATURES}")
   criterion = losses.mle if mode == "mle" else loss_fn
 
   def per_example(x, label):
@@ -64,15 +65,7 @@ def diagonal_curvature(model, x, labels, loss_fn: Callable, output_curvature: st
   def layer(p, r, i):
     return nnx.merge(graphdef, p, r).layers[i]
 
-  # Forward pass, keeping each layer's input and pre-activation.
-  inputs, pre = [], []
-  h = x
-  for layer_module in model.layers:
-    inputs.append(h)
-    a = layer_module.pre_activation(h)
-    pre.append(a)
-    h = L.ACTIVATIONS[layer_module.activation](a)
-
+  inputs, pre, h = model.trace(x)
   g = output_second_derivative(model, h, labels, loss_fn, output_curvature)  # d2E/dx^2
   total = jax.tree.map(jnp.zeros_like, params)
   squared_params, squared_rest = _squared(params), _squared(rest)

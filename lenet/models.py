@@ -39,6 +39,18 @@ class Sequential(nnx.Module):
       x = layer(x)
     return x
 
+  def trace(self, x):
+    """Forward through the layers, keeping each one's input and pre-activation.
+
+    Returns (inputs, pre_activations, features), the lists indexed like `layers`.
+    """
+    inputs, pre = [], []
+    for layer in self.layers:
+      inputs.append(x)
+      pre.append(layer.pre_activation(x))
+      x = L.ACTIVATIONS[layer.activation](pre[-1])
+    return inputs, pre, x
+
   def __call__(self, x):
     """Penalties (B, classes); the prediction is the argmin."""
     return self.output(self.features(x))

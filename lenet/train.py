@@ -68,6 +68,13 @@ class ModelFns:
     return self.model(params)(x)
 
 
+def pass_learning_rate(cfg, pass_index: int) -> float:
+  """The global rate eta of pass `pass_index` (0-based) under the `optimizer` config."""
+  if cfg.schedule == "paper":
+    return sdlm.PAPER_ETA[min(pass_index, len(sdlm.PAPER_ETA) - 1)]
+  return cfg.learning_rate
+
+
 def make_optimizer(cfg, steps_per_pass: int) -> optax.GradientTransformation:
   """The optimizer named by the `optimizer` config; "sdlm" with the "paper" schedule by default."""
   if cfg.schedule == "paper":
@@ -107,7 +114,8 @@ def validate(config) -> None:
 # Compiled pieces
 
 
-def _loss_fn(config) -> Callable:
+def criterion(config) -> Callable:
+  """The per-example training criterion named by the `loss` config."""
   return functools.partial(losses.get(config.loss.name), j=config.loss.j)
 
 
@@ -337,7 +345,7 @@ def train_and_evaluate(config, workdir: str | os.PathLike) -> dict:
 
   model = models.build(config.model, seed=config.seed)
   fns, params = ModelFns.split(model)
-  loss_fn = _loss_fn(config)
+  loss_fn = criterion(config)
   optimizer = make_optimizer(oc, steps_per_pass)
   opt_state = optimizer.init(params)
   run_pass = make_pass_fn(fns, loss_fn, optimizer, tc.grad_chunk)
@@ -355,8 +363,7 @@ def train_and_evaluate(config, workdir: str | os.PathLike) -> dict:
 
   for p in range(start, tc.passes):
     t0 = time.perf_counter()
-    eta = sdlm.PAPER_ETA[min(p, len(sdlm.PAPER_ETA) - 1)] if oc.schedule == "paper" \
-        else oc.learning_rate
+    eta = pass_learning_rate(oc, p)
     row = {"pass": p + 1, "learning_rate": eta}
     if oc.name == "sdlm":  # Appendix C: h_kk on 500 patterns before each pass
       sample = curvature_sample(config.seed, n, p, oc.curvature_samples)

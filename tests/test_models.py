@@ -117,7 +117,7 @@ def test_masked_kernel_entries_have_no_effect_through_a_training_step():
   state = optimizer.init(params)
   x = jax.random.uniform(jax.random.PRNGKey(2), (3, 32, 32, 1), minval=-0.1, maxval=1.175)
   y = jnp.array([1, 2, 3])
-  loss_fn = train._loss_fn(cfg)
+  loss_fn = train.criterion(cfg)
   h = train.make_curvature_fn(fns, loss_fn, "mle")(params, x, y)
   state = sdlm.with_curvature(state, h)
   run_pass = train.make_pass_fn(fns, loss_fn, optimizer)

@@ -122,7 +122,7 @@ def test_chunked_gradients_give_the_same_update():
   results = []
   for chunk in (0, 2):
     p = jax.tree.map(jnp.array, params)
-    p, _, stats = train.make_pass_fn(fns, train._loss_fn(cfg), optimizer, chunk)(
+    p, _, stats = train.make_pass_fn(fns, train.criterion(cfg), optimizer, chunk)(
         p, optimizer.init(p), steps, x, y)
     results.append((p, float(stats["loss_sum"])))
   for a, b in zip(jax.tree.leaves(results[0][0]), jax.tree.leaves(results[1][0])):

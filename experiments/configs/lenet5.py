@@ -7,8 +7,9 @@ order, stochastic diagonal Levenberg-Marquardt with the paper's per-pass learnin
 criterion. Paper: 0.95% test error (Fig. 5, flat after about 10 passes).
 Every field is the paper's choice where it makes one, except two deviations that the literal
 values force (weight_init, optimizer.mu; configs/lenet5_literal.py restores them); where the paper
-is silent the field's comment says so and the README lists the assumption. Override any field with --config.FIELD=VALUE; a quick
-local check: --config.data.train_size=2000 --config.train.passes=2.
+is silent the field's comment says so and the README lists the assumption. Override any field
+with --config.FIELD=VALUE; a quick local check:
+--config.data.train_size=2000 --config.train.passes=2.
 """
 import ml_collections
 
