@@ -22,7 +22,7 @@ def main(argv):
   config = _CONFIG.value
   summary = train.train_and_evaluate(config, _WORKDIR.value)
   print(json.dumps(summary, indent=2))
-  reported = paper.test_error_pct(config.model.name)
+  reported = paper.test_error_pct(config.network)
   print(f"test error {100 * summary['test_error']:.2f}% ({summary['test_errors']} of 10,000)"
         + (f"; paper {reported:.2f}%" if reported is not None else ""))
 

@@ -167,9 +167,13 @@ class Subsampling(Layer):
 
   def __init__(self, maps: int, *, name: str, pooling: str = "trainable",
                activation: str = "scaled_tanh", bias_init: str = "zero",
-               weight_init: str = "fan_in", rngs: nnx.Rngs):
+               weight_init: str = "fan_in", copies: int = 1, rngs: nnx.Rngs):
+    """`copies` > 1: each input map feeds that many output maps, each with its own coefficient
+    and bias (LeNet-4's S2: 8 maps, two per first-layer map). `maps` counts the input maps."""
     self.name = name
     self.pooling = _choose("model.pooling", pooling, self.POOLINGS)
+    self.copies = copies
+    maps = maps * copies
     if pooling == "trainable":
       self.activation = _choose("model.activation", activation, ACTIVATIONS)
       bound = _weight_bound(weight_init, 4)
@@ -182,6 +186,8 @@ class Subsampling(Layer):
     self.maps = maps
 
   def pre_activation(self, x):
+    if self.copies > 1:
+      x = jnp.repeat(x, self.copies, axis=-1)
     b, h, w, c = x.shape
     windows = x.reshape(b, h // 2, 2, w // 2, 2, c)
     if self.pooling == "max":
@@ -191,6 +197,7 @@ class Subsampling(Layer):
 
   def cost(self, in_shape):
     h, w, c = in_shape
+    c *= self.copies
     units = (h // 2) * (w // 2) * c
     trainable = self.pooling == "trainable"
     return LayerCost(self.name, (h // 2, w // 2, c), params=2 * c if trainable else 0,
@@ -251,6 +258,19 @@ class EuclideanRBF(nnx.Module):
   def cost(self, in_shape):
     n_classes, n_features = self.codes.shape
     return LayerCost(self.name, (n_classes,), 0, n_classes * n_features, n_classes * n_features)
+
+
+class PlaceCodes(EuclideanRBF):
+  """The squared distance of 10 tanh outputs to the target +-1 place codes (+1 for the class,
+  -1 elsewhere): the mean-squared-error criterion of LeNet-1 and LeNet-4, written as a fixed RBF
+  so that the paper's losses and SDLM apply unchanged. The prediction is the largest output. It
+  is the criterion's target, not a layer: it adds no connections to the counts."""
+
+  def __init__(self, classes: int = 10, name: str = "targets"):
+    super().__init__(2.0 * np.eye(classes, dtype=np.float32) - 1.0, name=name)
+
+  def cost(self, in_shape):
+    return LayerCost(self.name, tuple(in_shape), 0, 0, 0)
 
 
 class NegatedLogits(nnx.Module):

@@ -5,7 +5,9 @@ import pathlib
 
 PAPER_DATA = pathlib.Path(__file__).parent / "paper_data"
 # Our model names -> the classifier names of Figs. 9-12.
-CLASSIFIER = {"lenet5": "LeNet-5"}
+CLASSIFIER = {"lenet1": "[16x16] LeNet-1", "lenet4": "LeNet-4", "lenet5": "LeNet-5",
+              "lenet5_dist": "[dist] LeNet-5", "boosted_lenet4": "[dist] Boosted LeNet-4",
+              "lenet4_knn": "LeNet-4 / K-NN", "lenet4_local": "LeNet-4 / Local"}
 
 
 def _rows(name: str) -> list[dict]:
@@ -19,9 +21,23 @@ def fig9_11_12() -> dict[str, dict]:
   return {r["classifier"]: r for r in _rows("fig9_11_12_10.csv")}
 
 
-def test_error_pct(model: str) -> float | None:
-  row = fig9_11_12().get(CLASSIFIER.get(model, model))
-  return float(row["err"]) if row and row["err"] else None
+def row(network: str) -> dict:
+  """The network's row of Figs. 9-12 (empty if the paper has none)."""
+  return fig9_11_12().get(CLASSIFIER.get(network, network), {})
+
+
+def _number(network: str, column: str) -> float | None:
+  value = row(network).get(column)
+  return float(value) if value else None
+
+
+def test_error_pct(network: str) -> float | None:
+  return _number(network, "err")
+
+
+def rejected_pct(network: str) -> float | None:
+  """Fig. 10: % of test patterns rejected to reach 0.5% error on the rest."""
+  return _number(network, "reject_pct")
 
 
 def fig5() -> list[tuple[int, float, float]]:

@@ -57,7 +57,7 @@ def test_summarize_seeds(mnist_dir, tmp_path):
   assert s["paper_test_error_pct"] == 0.95
   summarize.plot(s, tmp_path / "error_per_pass.png")
   assert (tmp_path / "error_per_pass.png").stat().st_size > 10_000
-  assert "| paper (Fig. 5) | 0.95 |" in summarize.readme(s)
+  assert "| paper (Fig. 9) | 0.95 |" in summarize.readme(s)
   out = subprocess.run([sys.executable, "-m", "experiments.evaluate",
                         f"--workdir={tmp_path / 'seed_0'}"], capture_output=True, text=True,
                        check=True)
