@@ -54,12 +54,14 @@ def warp(image_HxWx1: jax.Array, inverse_2x3: jax.Array) -> jax.Array:
 
 def pattern_fetcher(num_train: int, cfg, seed: int):
   """fetch(images, indices) -> the patterns `indices` of the enlarged set of
-  num_train * (1 + cfg.copies), made from the num_train originals `images`.
+  num_train * (1 + cfg.copies), made from the num_train originals `images`. The copies are drawn
+  from cfg.seed, or from `seed` (the run's) when cfg.seed is -1.
 
   With cfg.copies == 0 it is a plain lookup. Pure and traceable: used inside compiled passes.
   """
   if not cfg.copies:
     return lambda images, indices: images[indices]
+  seed = seed if cfg.seed < 0 else cfg.seed
   base_key = jax.random.fold_in(jax.random.PRNGKey(seed), DISTORTION_STREAM)
 
   def fetch_one(images, k):

@@ -32,6 +32,7 @@ def get_config() -> ml_collections.ConfigDict:
   # makes the paper's 60,000 originals + 540,000 distorted copies; 0 = no distortion.
   c.data.distortion = ml_collections.ConfigDict()
   c.data.distortion.copies = 0
+  c.data.distortion.seed = -1        # the copies' random stream; -1 = the run's seed
   c.data.distortion.translate = 2.0  # pixels, horizontal and vertical, uniform in +-
   c.data.distortion.scale = 0.1      # size factor uniform in 1 +- 0.1
   c.data.distortion.squeeze = 0.15   # width x q, height / q, q uniform in 1 +- 0.15
