@@ -1,6 +1,10 @@
-"""Prints a model's per-layer parameters, connections and multiply-accumulates beside the paper's.
+"""Prints a classifier's per-layer parameters, connections and multiply-accumulates, and the
+whole classifier's cost (Figs. 11, 12), beside the paper's.
 
     python -m experiments.describe --config=experiments/configs/lenet5.py [--format=json]
+
+Works for every config in experiments/configs (LeNet-1, LeNet-4, LeNet-5, boosted, K-NN, local);
+the layers are those of the (each) network.
 """
 import json
 
@@ -12,9 +16,14 @@ import lenet  # noqa: F401  (XLA flags before jax starts)
 from lenet import counts
 from lenet import models
 from lenet import paper
+from lenet import pipeline
 
 # Parameters and connections the paper's text gives (Section II-B); Fig. 11 comes from its file.
-PAPER_TEXT = {"lenet5": {"params": 60_000, "connections": 340_908}}
+# (LeNet-4's are "about"; the paper gives none for the others.)
+PAPER_TEXT = {"lenet5": {"params": 60_000, "connections": 340_908},
+              "lenet5_dist": {"params": 60_000, "connections": 340_908},
+              "lenet1": {"params": 2_578, "connections": 98_442},
+              "lenet4": {"params": 17_000, "connections": 260_000}}
 MAC_NOTE = (
     "multiply-accumulates count one per connection that carries a weight (biases excluded). "
     "The paper's Fig. 11 gives 401K for LeNet-5 without stating its convention; our plain count "
@@ -25,23 +34,28 @@ _CONFIG = config_flags.DEFINE_config_file("config", None, "Model config file.")
 _FORMAT = flags.DEFINE_enum("format", "table", ["table", "json"], "Output format.")
 
 
-def paper_counts(model: str) -> dict:
-  row = paper.fig9_11_12().get(paper.CLASSIFIER.get(model, model))
-  if model not in PAPER_TEXT or not row:
+def paper_counts(network: str) -> dict:
+  row = paper.row(network)
+  if not row:
     return {}
-  return {**PAPER_TEXT[model], "macs_fig11": int(float(row["macs_k"]) * 1000)}
+  lenet5 = paper.row("lenet5")  # Figs. 11-12 have no separate [dist] LeNet-5 entry
+  figs = {k: int(float(row[c] or (lenet5[c] if network == "lenet5_dist" else 0)) * 1000)
+          for k, c in (("macs_fig11", "macs_k"), ("memory_fig12", "mem_k"))}
+  return {**PAPER_TEXT.get(network, {}), **{k: v for k, v in figs.items() if v}}
 
 
 def describe(config) -> dict:
   model = models.build(config.model, seed=0)
   costs = counts.layer_costs(model)
   return {
-      "model": config.model.name,
+      "network": config.network, "model": config.model.name,
+      "method": config.get("method", "network"),
       "layers": [{"name": c.name, "output": list(c.out_shape), "params": c.params,
                   "connections": c.connections, "macs": c.macs} for c in costs],
       "total": counts.totals(costs),
-      "paper": paper_counts(config.model.name),
-      "mac_convention": MAC_NOTE,
+      "classifier": pipeline.cost(config),
+      "paper": paper_counts(config.network),
+      "mac_convention": MAC_NOTE + " " + pipeline.cost.__doc__.split("\n\n", 1)[1].strip(),
   }
 
 
@@ -53,14 +67,19 @@ def format_table(d: dict) -> str:
   t = d["total"]
   rows.append(("total", "", f"{t['params']:,}", f"{t['connections']:,}", f"{t['macs']:,}"))
   p = d["paper"]
-  if p:
-    rows.append(("paper", "", f"{p['params']:,}", f"{p['connections']:,}",
-                 f"{p['macs_fig11']:,} (Fig. 11)"))
+  if "params" in p:
+    rows.append(("paper (text)", "", f"{p['params']:,}", f"{p['connections']:,}", ""))
   widths = [max(len(r[i]) for r in rows) for i in range(5)]
   lines = ["  ".join(s.ljust(w) if i < 2 else s.rjust(w) for i, (s, w) in
                      enumerate(zip(r, widths))) for r in rows]
   lines.insert(1, "-" * len(lines[0]))
-  lines.insert(len(lines) - (2 if p else 1), "-" * len(lines[0]))
+  lines.insert(len(lines) - (2 if "params" in p else 1), "-" * len(lines[0]))
+  c = d["classifier"]
+  fig = lambda key: f"{p[key]:,}" if key in p else "not given"  # noqa: E731
+  lines += ["", f"whole classifier ({d['network']}, method {d['method']}):",
+            f"  multiply-accumulates per pattern {c['macs']:,}   paper Fig. 11: {fig('macs_fig11')}",
+            f"  memory (values stored)           {c['memory']:,}   paper Fig. 12: "
+            f"{fig('memory_fig12')}"]
   return "\n".join(lines + ["", "Note: " + d["mac_convention"]])
 
 

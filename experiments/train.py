@@ -1,4 +1,4 @@
-"""Trains one model from a config file into a run directory (resuming if it holds a checkpoint).
+"""Trains one Fig. 9 classifier from a config file into a run directory (resuming if it can).
 
     python -m experiments.train --config=experiments/configs/lenet5.py --workdir=runs/lenet5 \
         [--config.seed=1] [--config.train.passes=2] [--config.data.train_size=5000]
@@ -11,7 +11,7 @@ from ml_collections import config_flags
 
 import lenet  # noqa: F401  (XLA flags before jax starts)
 from lenet import paper
-from lenet import train
+from lenet import pipeline
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file (ml_collections).")
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory.")
@@ -20,7 +20,7 @@ _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory.")
 def main(argv):
   del argv
   config = _CONFIG.value
-  summary = train.train_and_evaluate(config, _WORKDIR.value)
+  summary = pipeline.run(config, _WORKDIR.value)
   print(json.dumps(summary, indent=2))
   reported = paper.test_error_pct(config.network)
   print(f"test error {100 * summary['test_error']:.2f}% ({summary['test_errors']} of 10,000)"

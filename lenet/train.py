@@ -433,8 +433,12 @@ def train_and_evaluate(config, workdir: str | os.PathLike, dataset=None,
     row = {"pass": p + 1, "learning_rate": eta}
     if oc.name == "sdlm" and (p == 0 or oc.curvature_update == "every_pass"):
       # Appendix C: h_kk on 500 patterns before each pass (kept in opt_state, and checkpointed)
-      sample = curvature_sample(config.seed, n, p, oc.curvature_samples)
-      h = estimate_curvature(params, train_images[sample], train_labels[sample])
+      # Drawn from the set being trained on: distorted copies and boosting's filtered sets too.
+      sample = curvature_sample(config.seed, set_size, p, oc.curvature_samples)
+      if training_set is not None:
+        sample = np.asarray(training_set)[sample]
+      x = fetch(train_images, jnp.asarray(sample)) if fetch else train_images[sample]
+      h = estimate_curvature(params, x, train_labels[sample % n])
       if not all(bool(jnp.all(jnp.isfinite(v))) for v in jax.tree.leaves(h)):
         raise TrainingDiverged(f"the curvature estimated before pass {p + 1} is NaN or infinite "
                                f"(training patterns {sample.tolist()[:10]}...); check the data.")
