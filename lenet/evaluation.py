@@ -23,7 +23,7 @@ def rejected_fraction(penalties: np.ndarray, labels: np.ndarray,
   errors_kept = np.concatenate([[0], np.cumsum(wrong)])  # errors among the first k kept
   kept = np.arange(n + 1)
   ok = errors_kept <= target * kept
-  return float(1.0 - kept[ok].max() / n)
+  return float((n - kept[ok].max()) / n)
 
 
 def rejection_summary(penalties: np.ndarray, labels: np.ndarray) -> dict:

@@ -21,14 +21,14 @@ def tiny_dense(rngs):
       L.EuclideanRBF(codes), input_shape=(6,))
 
 
-def tiny_convnet(rngs, pooling="trainable"):
+def tiny_convnet(rngs, pooling="trainable", copies=1):
   """Masked conv -> subsampling -> conv -> dense -> RBF: every kind of weight sharing."""
   codes = np.sign(np.random.default_rng(1).normal(size=(3, 5))).astype(np.float32)
-  table = np.array([[1, 0, 1], [1, 1, 0]], np.float32)
+  table = np.array([[1, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 0]], np.float32)[:2 * copies]
   return models.Sequential(
       [L.Convolution(1, 2, 3, name="C1", bias_init="uniform", weight_init="sqrt_fan_in", rngs=rngs),
-       L.Subsampling(2, name="S2", pooling=pooling, bias_init="uniform", rngs=rngs),
-       L.Convolution(2, 3, 2, name="C3", connections=table, bias_init="uniform",
+       L.Subsampling(2, name="S2", pooling=pooling, bias_init="uniform", copies=copies, rngs=rngs),
+       L.Convolution(2 * copies, 3, 2, name="C3", connections=table, bias_init="uniform",
                      weight_init="sqrt_fan_in", rngs=rngs),
        L.FullConnection(3, 5, name="F", bias_init="uniform", weight_init="sqrt_fan_in", rngs=rngs)],
       L.EuclideanRBF(codes), input_shape=(6, 6, 1))
@@ -96,9 +96,10 @@ def literal_eqs_23_27(model, x, labels):
   return total / x.shape[0]
 
 
-@pytest.mark.parametrize("pooling", ["trainable", "average", "max"])
-def test_shared_weights_match_the_literal_equations(pooling):
-  model = tiny_convnet(nnx.Rngs(3), pooling)
+@pytest.mark.parametrize("pooling,copies", [("trainable", 1), ("average", 1), ("max", 1),
+                                            ("trainable", 2)])  # 2: LeNet-4's S2
+def test_shared_weights_match_the_literal_equations(pooling, copies):
+  model = tiny_convnet(nnx.Rngs(3), pooling, copies)
   x = jax.random.normal(jax.random.PRNGKey(4), (3, 6, 6, 1))
   y = jnp.array([0, 2, 1])
   h = curvature.diagonal_curvature(model, x, y, mle_loss, "mle")

@@ -112,11 +112,16 @@ def test_paper_normalization_and_padding():
 
 
 def test_lenet1_input_is_16x16_centred_in_28x28():
-  img = np.full((1, 28, 28), 255, np.uint8)
+  img = np.zeros((1, 28, 28), np.uint8)
+  img[0, 4:24, 4:24] = 255  # MNIST's 20x20 digit box, centred
   x = data.preprocess(img, "center16in28")[0, ..., 0]
   assert x.shape == (28, 28)
   ink = np.argwhere(x > 1.0)
   assert ink.min(0).tolist() == [6, 6] and ink.max(0).tolist() == [21, 21]
+  assert (x > -0.1).sum() == 16 * 16  # exactly 16x16, nothing smeared outside
+  # area averaging keeps the ink: 400 full pixels become 256
+  raw = data.rescale(np.full((1, 28, 28), 100, np.uint8), 0.8)
+  assert raw[0, 3:25, 3:25].min() == 100 and raw[0, 0, 0] == 0
 
 
 def test_real_mnist_matches_its_known_statistics(mnist_dir):

@@ -1,0 +1,104 @@
+"""lenet/neighbors.py: nearest neighbours and local learning against numpy, and a tiny run."""
+import json
+import shutil
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from experiments.configs import lenet4_knn
+from experiments.configs import lenet4_local
+from lenet import neighbors
+from lenet import pipeline
+
+
+def data(seed=0, n=300, q=40, d=6):
+  rng = np.random.default_rng(seed)
+  centres = rng.normal(size=(10, d)) * 3
+  labels = rng.integers(0, 10, n)
+  x = centres[labels] + rng.normal(size=(n, d))
+  q_labels = rng.integers(0, 10, q)
+  queries = centres[q_labels] + rng.normal(size=(q, d))
+  return x.astype(np.float32), labels, queries.astype(np.float32), q_labels
+
+
+def test_nearest_matches_brute_force():
+  x, _, q, _ = data()
+  d, idx = neighbors.nearest(jnp.asarray(x), jnp.asarray(q), 5)
+  full = ((q[:, None] - x[None]) ** 2).sum(-1)
+  np.testing.assert_array_equal(np.asarray(idx), np.argsort(full, axis=1)[:, :5])
+  np.testing.assert_allclose(np.asarray(d), np.sort(full, axis=1)[:, :5], rtol=1e-4, atol=1e-3)
+
+
+def test_knn_votes_and_ties():
+  dist = jnp.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+  labels = jnp.array([[4, 7, 7], [4, 7, 2]])
+  p = np.asarray(neighbors.knn_penalties(dist, labels))
+  assert p.argmin(1).tolist() == [7, 4]  # majority; then a tie goes to the nearest
+  assert p[0, 0] > p[0, 7] and p[0, 1] == 1.0
+
+
+def test_local_learning_is_ridge_regression_fitted_at_each_query():
+  x, labels, q, _ = data(1)
+  k, ridge = 20, 0.5
+  out = np.asarray(neighbors.classify(jnp.asarray(x), jnp.asarray(labels), jnp.asarray(q),
+                                      method="local", k=k, ridge=ridge, chunk=16))
+  full = ((q[:, None] - x[None]) ** 2).sum(-1)
+  for i in range(len(q)):
+    nb = np.argsort(full[i])[:k]
+    xn, y = x[nb].astype(np.float64), 2 * np.eye(10)[labels[nb]] - 1
+    # primal: min ||[Xc 1] [w; b] - Y||^2 + ridge ||w||^2 with Xc centred on the query
+    a = np.hstack([xn - q[i], np.ones((k, 1))])
+    reg = np.diag([ridge] * x.shape[1] + [0.0])
+    wb = np.linalg.solve(a.T @ a + reg, a.T @ y)
+    np.testing.assert_allclose(-out[i], wb[-1], rtol=1e-3, atol=1e-3)
+
+
+def test_knn_and_local_classify_separable_clusters():
+  x, labels, q, q_labels = data(2)
+  for method in ("knn", "local"):
+    p = neighbors.classify(jnp.asarray(x), jnp.asarray(labels), jnp.asarray(q), method=method,
+                           k=5 if method == "knn" else 30, ridge=1.0, chunk=16)
+    assert (np.asarray(p).argmin(1) == q_labels).mean() > 0.9
+
+
+@pytest.fixture(scope="module")
+def tiny_lenet4(mnist_dir, tmp_path_factory):
+  """A LeNet-4 trained briefly, as a K-NN run's network: <dir>/net."""
+  del mnist_dir
+  c = lenet4_knn.get_config()
+  c.data.train_size, c.train.passes = 500, 1
+  workdir = tmp_path_factory.mktemp("knn")
+  return c, workdir, pipeline.run(c, workdir)
+
+
+def test_tiny_knn_run(tiny_lenet4):
+  c, workdir, summary = tiny_lenet4
+  net = json.loads((workdir / "net" / "summary.json").read_text())
+  assert net["network"] == "lenet4" and summary["network_test_error"] == net["test_error"]
+  assert summary["test_error"] < 0.5 and 0 <= summary["rejected_for_target"] <= 1
+
+
+def test_local_run_adopts_the_finished_network(tiny_lenet4, tmp_path):
+  c, workdir, _ = tiny_lenet4
+  local = lenet4_local.get_config()
+  local.data.train_size, local.train.passes = 500, 1
+  local.neighbors.reuse = str(workdir / "net")
+  summary = pipeline.run(local, tmp_path / "local")
+  assert (tmp_path / "local" / "net" / "params.msgpack").read_bytes() == (
+      workdir / "net" / "params.msgpack").read_bytes()
+  assert summary["network_test_error"] == json.loads(
+      (workdir / "net" / "summary.json").read_text())["test_error"]
+  # a network trained with another config is refused
+  other = lenet4_local.get_config()
+  other.data.train_size, other.train.passes = 500, 2
+  other.neighbors.reuse = str(workdir / "net")
+  with pytest.raises(ValueError, match="another config"):
+    pipeline.run(other, tmp_path / "other")
+
+
+def test_unknown_method_is_rejected(tmp_path):
+  c = lenet4_knn.get_config()
+  c.method = "svm"
+  with pytest.raises(ValueError, match="method"):
+    pipeline.run(c, tmp_path)
