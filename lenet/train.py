@@ -496,11 +496,17 @@ def train_and_evaluate(config, workdir: str | os.PathLike, dataset=None,
   return summary
 
 
-def evaluate_params_file(config, workdir) -> float:
-  """Test error of the weights in workdir/params.msgpack alone (no checkpoint, no training)."""
+def test_penalties_from_params_file(config, workdir) -> tuple[np.ndarray, np.ndarray]:
+  """Test-set penalties and labels of the weights in workdir/params.msgpack alone."""
   dataset = data_lib.load(config.data)
   fns, template = ModelFns.split(models.build(config.model, seed=config.seed))
   params = load_params(pathlib.Path(workdir) / "params.msgpack", template)
-  pred = np.asarray(make_predict_fn(fns, config.train.eval_batch_size)(
-      params, jnp.asarray(dataset.test_images)))
-  return float((pred != dataset.test_labels).mean())
+  penalties = make_penalties_fn(fns, config.train.eval_batch_size)(
+      params, jnp.asarray(dataset.test_images))
+  return np.asarray(penalties), dataset.test_labels
+
+
+def evaluate_params_file(config, workdir) -> float:
+  """Test error of the weights in workdir/params.msgpack alone (no checkpoint, no training)."""
+  penalties, labels = test_penalties_from_params_file(config, workdir)
+  return float((penalties.argmin(1) != labels).mean())

@@ -1,4 +1,5 @@
 """The launchers in experiments/: describe, summarize, evaluate, benchmark, on shrunk configs."""
+import importlib
 import json
 import shutil
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import pytest
 
 from experiments import describe
+from experiments import report
 from experiments import summarize
 from experiments.configs import lenet5
 from lenet import paper
@@ -17,9 +19,20 @@ from tests.conftest import small_config
 def test_describe_json_totals_and_paper_column():
   d = describe.describe(lenet5.get_config())
   assert d["total"] == {"params": 60_000, "connections": 340_908, "macs": 332_824}
-  assert d["paper"] == {"params": 60_000, "connections": 340_908, "macs_fig11": 401_000}
+  assert d["paper"] == {"params": 60_000, "connections": 340_908, "macs_fig11": 401_000,
+                        "memory_fig12": 60_000}
   assert [layer["name"] for layer in d["layers"]] == ["C1", "S2", "C3", "S4", "C5", "F6", "RBF"]
-  assert "401K" in describe.format_table(d)
+  assert "401K" in describe.format_table(d) and "401,000" in describe.format_table(d)
+
+
+@pytest.mark.parametrize("network,macs", [("lenet1", 94_592), ("lenet4", 262_472),
+                                          ("lenet5_dist", 332_824), ("boosted_lenet4", 459_326),
+                                          ("lenet4_knn", 7_461_272), ("lenet4_local", 9_107_605)])
+def test_describe_covers_every_network(network, macs):
+  module = importlib.import_module(f"experiments.configs.{network}")
+  d = describe.describe(module.get_config())
+  assert d["classifier"]["macs"] == macs
+  assert "macs_fig11" in d["paper"] and "Fig. 12" in describe.format_table(d)
 
 
 def test_describe_command_line_json():
@@ -41,13 +54,23 @@ def test_paper_numbers_come_from_the_data_file():
   assert paper.fig5()[0] == (1, 4.89, 2.67)
 
 
-def test_summarize_seeds(mnist_dir, tmp_path):
+def test_summarize_seeds_and_report(mnist_dir, tmp_path):
   del mnist_dir
   config = small_config()
   config.train.passes = 1
   for seed in (0, 1):
     config.seed = seed
-    train.train_and_evaluate(config, tmp_path / f"seed_{seed}")
+    train.train_and_evaluate(config, tmp_path / "lenet5" / f"seed_{seed}")
+  _check_summarize(tmp_path / "lenet5")
+  # the report regenerates the same bytes from the run directories alone
+  text = report.report(tmp_path)
+  assert text == report.report(tmp_path)
+  mean = json.loads((tmp_path / "lenet5" / "summary.json").read_text())["test_error_pct"]["mean"]
+  assert f"| LeNet-5 | 0.95 | {mean:.2f} +- " in text and "| 2 |" in text
+  assert "| LeNet-5 | 60,000 | 340,908 | 333K | 401K |" in text
+
+
+def _check_summarize(tmp_path):
   shutil.rmtree(tmp_path / "seed_1" / "checkpoints")
   s = summarize.summarize(tmp_path)
   assert s["seeds"] == [0, 1] and s["same_config_except_seed"]
@@ -62,3 +85,4 @@ def test_summarize_seeds(mnist_dir, tmp_path):
                         f"--workdir={tmp_path / 'seed_0'}"], capture_output=True, text=True,
                        check=True)
   assert f"test error {errors[0]:.2f}%" in out.stdout
+  train.write_json_atomic(tmp_path / "summary.json", {k: v for k, v in s.items() if k[0] != "_"})
