@@ -3,8 +3,8 @@
 
     python -m experiments.report [--results=results]
 
-Reads results/<network>/seed_*/{summary,config,versions}.json for every network of NETWORKS that
-has finished runs. The paper's numbers come from lenet/paper_data (lenet/paper.py); nothing else
+Reads results/<network>/seed_*/{summary,config,versions}.json for every network of Fig. 9 that
+has finished runs (lenet/paper.py, NETWORKS). The paper's numbers come from lenet/paper_data (lenet/paper.py); nothing else
 is typed in. The output depends only on those files, so re-running it reproduces the committed
 README byte for byte.
 """
@@ -21,11 +21,6 @@ import numpy as np
 import lenet  # noqa: F401  (XLA flags before jax starts)
 from lenet import paper
 from lenet import pipeline
-
-
-# Fig. 9's convolutional networks, in the paper's order.
-NETWORKS = ("lenet1", "lenet4", "lenet4_knn", "lenet4_local", "lenet5", "lenet5_dist",
-            "boosted_lenet4")
 
 
 def load_runs(results: pathlib.Path, network: str) -> list[dict]:
@@ -141,7 +136,7 @@ def render(rows: list[dict]) -> str:
 
 
 def report(results: pathlib.Path) -> str:
-  rows = [network_row(n, runs) for n in NETWORKS if (runs := load_runs(results, n))]
+  rows = [network_row(n, runs) for n in paper.NETWORKS if (runs := load_runs(results, n))]
   if not rows:
     raise FileNotFoundError(f"no finished runs under {results}/<network>/seed_*")
   return render(rows)

@@ -364,6 +364,19 @@ class Checkpoints:
 # ---------------------------------------------------------------------------------------------
 
 
+def with_new_fields(old: dict, current: dict) -> dict:
+  """`old` (a run's recorded config) with the fields added to the configs since then filled in
+  from `current`. A field is only ever added with a default that keeps the earlier behaviour, so
+  a run recorded before it is a run with that default."""
+  merged = dict(old)
+  for key, value in current.items():
+    if key not in merged:
+      merged[key] = value
+    elif isinstance(value, dict) and isinstance(merged[key], dict):
+      merged[key] = with_new_fields(merged[key], value)
+  return merged
+
+
 def claim_workdir(config, workdir: str | os.PathLike) -> tuple[pathlib.Path, dict | None]:
   """Creates `workdir` for `config`; returns (path, its summary if that run already finished).
 
@@ -373,7 +386,7 @@ def claim_workdir(config, workdir: str | os.PathLike) -> tuple[pathlib.Path, dic
   workdir.mkdir(parents=True, exist_ok=True)
   config_json = json.loads(config.to_json())
   if (workdir / "config.json").exists():
-    previous = json.loads((workdir / "config.json").read_text())
+    previous = with_new_fields(json.loads((workdir / "config.json").read_text()), config_json)
     if previous != config_json:
       raise ValueError(f"{workdir} holds a run with a different config; use a new --workdir")
     if (workdir / "summary.json").exists():

@@ -128,3 +128,18 @@ def test_chunked_gradients_give_the_same_update():
   for a, b in zip(jax.tree.leaves(results[0][0]), jax.tree.leaves(results[1][0])):
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)  # float32 rounding of a reordered sum
   assert results[0][1] == pytest.approx(results[1][1], rel=1e-6)
+
+
+def test_a_run_recorded_before_a_field_existed_counts_as_its_default(short_run, tmp_path):
+  workdir, summary = short_run
+  old = tmp_path / "old"
+  old.mkdir()
+  recorded = json.loads((workdir / "config.json").read_text())
+  del recorded["data"]["distortion"], recorded["network"]
+  (old / "config.json").write_text(json.dumps(recorded))
+  (old / "summary.json").write_text(json.dumps(summary))
+  assert train.train_and_evaluate(small_config(), old) == summary  # finished: not retrained
+  recorded["train"]["no_such_field"] = 1
+  (old / "config.json").write_text(json.dumps(recorded))
+  with pytest.raises(ValueError, match="different config"):
+    train.train_and_evaluate(small_config(), old)

@@ -1,0 +1,182 @@
+"""Runs a named set of (config, overrides, seed) runs, each into its own run directory.
+
+    python -m experiments.sweep --sweep=paper [--seeds=5] [--results=results] \
+        [--num_shards=N --shard_index=I] [--dry_run]
+    python -m experiments.report     # then regenerate results/README.md
+
+Sweeps:
+  paper       every network of Fig. 9 that the repository implements -> results/<network>/seed_K
+  ablations   one design choice at a time from the paper's recipe -> results/ablations/<name>/seed_K
+  trainsize   Fig. 6: LeNet-5 on 15,000, 30,000 and 60,000 patterns -> results/trainsize/<n>/seed_K
+  smoke       LeNet-5 and LeNet-1 on 300 patterns, one pass -> results/smoke/<network>/seed_K
+
+Resumable: a finished run (its summary.json) is skipped, an unfinished one resumes from its last
+pass checkpoint, so a killed sweep loses at most the pass in progress; every results file is
+written atomically. --num_shards/--shard_index give shard I every N-th run (a cluster job array);
+the shards write disjoint directories, and `experiments.report` merges them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import pathlib
+import time
+from typing import Any
+
+from absl import app
+from absl import flags
+from absl import logging
+
+import lenet  # noqa: F401  (XLA flags before jax starts)
+from lenet import paper
+from lenet import pipeline
+
+_SWEEP = flags.DEFINE_string("sweep", None, "Name of the sweep: paper, ablations, trainsize.")
+_SEEDS = flags.DEFINE_integer("seeds", 0, "Seeds per configuration (0: the sweep's default).")
+_RESULTS = flags.DEFINE_string("results", "results", "Root directory of the run directories.")
+_NUM_SHARDS = flags.DEFINE_integer("num_shards", 1, "Split the sweep into this many shards.")
+_SHARD_INDEX = flags.DEFINE_integer("shard_index", 0, "Which shard this process runs.")
+_DRY_RUN = flags.DEFINE_bool("dry_run", False, "List the runs and their state; train nothing.")
+_OVERRIDE = flags.DEFINE_multi_string(
+    "override", [], "FIELD=VALUE applied to every run of the sweep (e.g. data.train_size=500 "
+    "train.passes=1 for a quick check); changes the configs, so use another --results.")
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+  config: str                      # module in experiments/configs
+  overrides: tuple[tuple[str, Any], ...]
+  seed: int
+  workdir: str                     # relative to the results root
+
+  def build_config(self, extra=()):
+    c = importlib.import_module(f"experiments.configs.{self.config}").get_config()
+    for field, value in (*self.overrides, *extra):
+      _set(c, field, value)
+    c.seed = self.seed
+    return c
+
+
+def _set(config, dotted: str, value) -> None:
+  *path, last = dotted.split(".")
+  node = config
+  for key in path:
+    node = node[key]
+  if last not in node:  # ml_collections would raise too; say which field
+    raise KeyError(f"unknown config field {dotted!r}")
+  current = node[last]
+  if isinstance(value, str) and not isinstance(current, str):  # from the command line
+    value = value.lower() in ("1", "true") if isinstance(current, bool) else type(current)(value)
+  node[last] = value
+
+
+
+# One change from the paper's recipe (configs/lenet5.py) each: name -> (config, overrides).
+# The paper's unknowns first, then its design choices against modern alternatives.
+ABLATIONS = {
+    "loss.j=0.1": ("lenet5", (("loss.j", 0.1),)),
+    "loss.j=10": ("lenet5", (("loss.j", 10.0),)),
+    "rbf_polarity=ink_negative": ("lenet5", (("model.rbf_polarity", "ink_negative"),)),
+    "bias_init=uniform": ("lenet5", (("model.bias_init", "uniform"),)),
+    "output_curvature=loss": ("lenet5", (("optimizer.output_curvature", "loss"),)),
+    "distortion=half": ("lenet5_dist", (("data.distortion.translate", 1.0),
+                                        ("data.distortion.scale", 0.05),
+                                        ("data.distortion.squeeze", 0.075),
+                                        ("data.distortion.shear", 0.15))),
+    "distortion=double": ("lenet5_dist", (("data.distortion.translate", 4.0),
+                                          ("data.distortion.scale", 0.2),
+                                          ("data.distortion.squeeze", 0.3),
+                                          ("data.distortion.shear", 0.6))),
+    "c3_table=full": ("lenet5", (("model.c3_table", "full"),)),
+    "output=softmax": ("lenet5", (("model.output", "softmax"), ("loss.name", "cross_entropy"),
+                                  ("optimizer.output_curvature", "loss"))),
+    "activation=tanh": ("lenet5", (("model.activation", "tanh"),)),
+    "activation=relu": ("lenet5", (("model.activation", "relu"),)),
+    "pooling=average": ("lenet5", (("model.pooling", "average"),)),
+    "pooling=max": ("lenet5", (("model.pooling", "max"),)),
+    "optimizer=sgd": ("lenet5", (("optimizer.name", "sgd"), ("optimizer.schedule", "constant"),
+                                 ("optimizer.learning_rate", 0.01))),
+    "optimizer=adam": ("lenet5", (("optimizer.name", "adam"), ("optimizer.schedule", "constant"),
+                                  ("optimizer.learning_rate", 1e-4))),
+    "batch_size=32": ("lenet5", (("train.batch_size", 32),)),
+    "batch_size=256": ("lenet5", (("train.batch_size", 256),)),
+    # our two deviations and the SDLM details they touch
+    "mu=0.02": ("lenet5", (("optimizer.mu", 0.02),)),
+    "mu=0.1": ("lenet5", (("optimizer.mu", 0.1),)),
+    "mu=1.0": ("lenet5", (("optimizer.mu", 1.0),)),
+    "mu=0.02,curvature_update=first_pass": ("lenet5", (("optimizer.mu", 0.02),
+                                                       ("optimizer.curvature_update",
+                                                        "first_pass"))),
+    "weight_init=fan_in": ("lenet5", (("model.weight_init", "fan_in"),)),
+    "weight_init=sqrt_fan_in": ("lenet5", (("model.weight_init", "sqrt_fan_in"),)),
+    "order=reshuffle": ("lenet5", (("train.order", "reshuffle"),)),
+}
+
+TRAIN_SIZES = (15_000, 30_000, 60_000)  # Fig. 6
+# A check of the machinery in about a minute: two networks, 300 patterns, one pass.
+SMOKE = (("lenet5", "lenet1"), (("data.train_size", 300), ("train.passes", 1)))
+DEFAULT_SEEDS = {"paper": 5, "ablations": 3, "trainsize": 3, "smoke": 2}
+
+
+def runs_of(sweep: str, seeds: int = 0) -> list[Run]:
+  """The runs of a named sweep, in a fixed order (shards and resumption rely on it)."""
+  if sweep not in DEFAULT_SEEDS:
+    raise ValueError(f"unknown --sweep={sweep!r}; choose from {sorted(DEFAULT_SEEDS)}")
+  seeds = seeds or DEFAULT_SEEDS[sweep]
+  runs = []
+  for seed in range(seeds):  # seed-major: a partial sweep has every configuration's first seeds
+    if sweep == "paper":
+      runs += [Run(n, (), seed, f"{n}/seed_{seed}") for n in paper.NETWORKS]
+    elif sweep == "smoke":
+      runs += [Run(n, SMOKE[1], seed, f"smoke/{n}/seed_{seed}") for n in SMOKE[0]]
+    elif sweep == "ablations":
+      runs += [Run(config, overrides, seed, f"ablations/{name}/seed_{seed}")
+               for name, (config, overrides) in ABLATIONS.items()]
+    else:
+      runs += [Run("lenet5", (("data.train_size", n),), seed, f"trainsize/{n}/seed_{seed}")
+               for n in TRAIN_SIZES]
+  return runs
+
+
+def shard(runs: list[Run], num_shards: int, shard_index: int) -> list[Run]:
+  if not 0 <= shard_index < num_shards:
+    raise ValueError(f"--shard_index={shard_index} is outside 0..{num_shards - 1}")
+  return runs[shard_index::num_shards]
+
+
+def state(root: pathlib.Path, run: Run) -> str:
+  d = root / run.workdir
+  if (d / "summary.json").exists():
+    return "finished"
+  return "started" if (d / "config.json").exists() else "pending"
+
+
+def run_sweep(sweep: str, root: pathlib.Path, seeds: int = 0, num_shards: int = 1,
+              shard_index: int = 0, extra_overrides=(), dry_run: bool = False) -> list[dict]:
+  """Runs (or resumes) this shard's runs of the sweep; returns their summaries."""
+  mine = shard(runs_of(sweep, seeds), num_shards, shard_index)
+  summaries = []
+  for i, run in enumerate(mine):
+    status = state(root, run)
+    logging.info("[%d/%d] %s: %s", i + 1, len(mine), run.workdir, status)
+    if dry_run:
+      print(f"{status:9s} {run.workdir}")
+      continue
+    config = run.build_config(extra_overrides)
+    t0 = time.perf_counter()
+    summaries.append(pipeline.run(config, root / run.workdir))
+    logging.info("%s: test error %.2f%% (%.0f s)", run.workdir,
+                 100 * summaries[-1]["test_error"], time.perf_counter() - t0)
+  return summaries
+
+
+def main(argv):
+  del argv
+  extra = tuple(tuple(o.split("=", 1)) for o in _OVERRIDE.value)
+  run_sweep(_SWEEP.value, pathlib.Path(_RESULTS.value), _SEEDS.value, _NUM_SHARDS.value,
+            _SHARD_INDEX.value, extra, _DRY_RUN.value)
+
+
+if __name__ == "__main__":
+  flags.mark_flag_as_required("sweep")
+  app.run(main)
