@@ -12,7 +12,8 @@ Sweeps:
 
 Resumable: a finished run (its summary.json) is skipped, an unfinished one resumes from its last
 pass checkpoint, so a killed sweep loses at most the pass in progress; every results file is
-written atomically. --num_shards/--shard_index give shard I every N-th run (a cluster job array);
+written atomically. With --vmap_seeds the seeds of one configuration train together
+(lenet/train.py, train_seeds); the run directories are the same. --num_shards/--shard_index give shard I every N-th run (a cluster job array);
 the shards write disjoint directories, and `experiments.report` merges them.
 """
 from __future__ import annotations
@@ -26,10 +27,12 @@ from typing import Any
 from absl import app
 from absl import flags
 from absl import logging
+import jax
 
 import lenet  # noqa: F401  (XLA flags before jax starts)
 from lenet import paper
 from lenet import pipeline
+from lenet import train
 
 _SWEEP = flags.DEFINE_string("sweep", None, "Name of the sweep: paper, ablations, trainsize.")
 _SEEDS = flags.DEFINE_integer("seeds", 0, "Seeds per configuration (0: the sweep's default).")
@@ -37,6 +40,11 @@ _RESULTS = flags.DEFINE_string("results", "results", "Root directory of the run 
 _NUM_SHARDS = flags.DEFINE_integer("num_shards", 1, "Split the sweep into this many shards.")
 _SHARD_INDEX = flags.DEFINE_integer("shard_index", 0, "Which shard this process runs.")
 _DRY_RUN = flags.DEFINE_bool("dry_run", False, "List the runs and their state; train nothing.")
+_VMAP_SEEDS = flags.DEFINE_enum(
+    "vmap_seeds", "auto", ["auto", "true", "false"],
+    "Train the seeds of one configuration together in one compiled computation (jax.vmap, the "
+    "seed axis sharded across local devices). auto: the faster way measured per backend "
+    "(VMAP_SEEDS_DEFAULT).")
 _OVERRIDE = flags.DEFINE_multi_string(
     "override", [], "FIELD=VALUE applied to every run of the sweep (e.g. data.train_size=500 "
     "train.passes=1 for a quick check); changes the configs, so use another --results.")
@@ -116,6 +124,8 @@ TRAIN_SIZES = (15_000, 30_000, 60_000)  # Fig. 6
 # A check of the machinery in about a minute: two networks, 300 patterns, one pass.
 SMOKE = (("lenet5", "lenet1"), (("data.train_size", 300), ("train.passes", 1)))
 DEFAULT_SEEDS = {"paper": 5, "ablations": 3, "trainsize": 3, "smoke": 2}
+# Whether --vmap_seeds=auto vmaps, per backend (README, Speed: measured on each).
+VMAP_SEEDS_DEFAULT = {"cpu": True, "gpu": True, "tpu": True}
 
 
 def runs_of(sweep: str, seeds: int = 0) -> list[Run]:
@@ -151,30 +161,54 @@ def state(root: pathlib.Path, run: Run) -> str:
   return "started" if (d / "config.json").exists() else "pending"
 
 
+def groups_of(runs: list[Run], vmap: bool) -> list[list[Run]]:
+  """Runs that train together: all seeds of one (config, overrides) when vmapping single
+  networks, else one run per group. Groups keep the order of their first run."""
+  if not vmap:
+    return [[r] for r in runs]
+  groups: dict[tuple, list[Run]] = {}
+  for r in runs:
+    method = r.build_config().get("method", "network")
+    key = (r.config, r.overrides) if method == "network" else (r.workdir,)
+    groups.setdefault(key, []).append(r)
+  return list(groups.values())
+
+
 def run_sweep(sweep: str, root: pathlib.Path, seeds: int = 0, num_shards: int = 1,
-              shard_index: int = 0, extra_overrides=(), dry_run: bool = False) -> list[dict]:
+              shard_index: int = 0, extra_overrides=(), dry_run: bool = False,
+              vmap: bool = False) -> list[dict]:
   """Runs (or resumes) this shard's runs of the sweep; returns their summaries."""
   mine = shard(runs_of(sweep, seeds), num_shards, shard_index)
   summaries = []
-  for i, run in enumerate(mine):
-    status = state(root, run)
-    logging.info("[%d/%d] %s: %s", i + 1, len(mine), run.workdir, status)
+  for group in groups_of(mine, vmap):
+    for run in group:
+      status = state(root, run)
+      logging.info("%s: %s", run.workdir, status)
+      if dry_run:
+        print(f"{status:9s} {run.workdir}")
     if dry_run:
-      print(f"{status:9s} {run.workdir}")
       continue
-    config = run.build_config(extra_overrides)
     t0 = time.perf_counter()
-    summaries.append(pipeline.run(config, root / run.workdir))
-    logging.info("%s: test error %.2f%% (%.0f s)", run.workdir,
-                 100 * summaries[-1]["test_error"], time.perf_counter() - t0)
+    configs = [run.build_config(extra_overrides) for run in group]
+    if len(group) > 1:
+      done = train.train_seeds(configs[0], [c.seed for c in configs],
+                               [root / r.workdir for r in group], vmap=True)
+    else:
+      done = [pipeline.run(configs[0], root / group[0].workdir)]
+    for run, summary in zip(group, done):
+      logging.info("%s: test error %.2f%% (%.0f s for the group)", run.workdir,
+                   100 * summary["test_error"], time.perf_counter() - t0)
+    summaries += done
   return summaries
 
 
 def main(argv):
   del argv
   extra = tuple(tuple(o.split("=", 1)) for o in _OVERRIDE.value)
+  vmap = (VMAP_SEEDS_DEFAULT.get(jax.default_backend(), False) if _VMAP_SEEDS.value == "auto"
+          else _VMAP_SEEDS.value == "true")
   run_sweep(_SWEEP.value, pathlib.Path(_RESULTS.value), _SEEDS.value, _NUM_SHARDS.value,
-            _SHARD_INDEX.value, extra, _DRY_RUN.value)
+            _SHARD_INDEX.value, extra, _DRY_RUN.value, vmap)
 
 
 if __name__ == "__main__":

@@ -206,13 +206,6 @@ def make_penalties_fn(fns: ModelFns, batch_size: int, fetch=None):
   return penalties
 
 
-def make_predict_fn(fns: ModelFns, batch_size: int, fetch=None):
-  """Jitted predictions (the smallest penalty), as make_penalties_fn."""
-  penalties = make_penalties_fn(fns, batch_size, fetch)
-  return jax.jit(lambda params, images, indices=None: jnp.argmin(
-      penalties(params, images, indices), axis=1))
-
-
 def make_curvature_fn(fns: ModelFns, loss_fn, output_curvature: str):
   @jax.jit
   def estimate(params, x, y):
@@ -406,107 +399,195 @@ def train_and_evaluate(config, workdir: str | os.PathLike, dataset=None,
   Writes config.json, versions.json, metrics.jsonl (one line per pass), summary.json,
   misclassified.json, params.msgpack and checkpoints/. Returns the summary.
   """
-  validate(config)
-  workdir, finished = claim_workdir(config, workdir)
-  if finished:
-    logging.info("%s has finished; not training again.", workdir)
-    return finished
+  return train_seeds(config, [config.seed], [workdir], dataset, training_set)[0]
+
+
+def can_vmap_seeds(config) -> bool:
+  """Seeds can share one compiled computation unless each needs its own distorted copies."""
+  dc = config.data.distortion
+  return not dc.copies or dc.seed >= 0
+
+
+def train_seeds(config, seeds, workdirs, dataset=None, training_set=None,
+                vmap: bool = False) -> list[dict]:
+  """train_and_evaluate for several seeds of one config, each into its own run directory.
+
+  vmap=False: the seeds' runs one after another. vmap=True: the unfinished seeds train together,
+  pass by pass, in one compiled computation with a leading seed axis (`jax.vmap` over parameters,
+  optimizer state and pattern orders), sharded across the local devices when there are several.
+  Each run directory ends up with the same files either way (summary.json records `vmapped_with`).
+  On this project's CPU the vmapped runs are bit-for-bit the sequential ones (tests/test_train.py);
+  other backends may differ in the last bits.
+  """
+  configs = []
+  for seed in seeds:
+    c = config.copy_and_resolve_references()
+    c.seed = seed
+    validate(c)
+    configs.append(c)
+  claims = [claim_workdir(c, w) for c, w in zip(configs, workdirs)]
+  summaries = [finished for _, finished in claims]
+  todo = [i for i, (_, finished) in enumerate(claims) if finished is None]
+  for i, (workdir, finished) in enumerate(claims):
+    if finished is not None:
+      logging.info("%s has finished; not training again.", workdir)
+  if not todo:
+    return summaries
   dataset = dataset or data_lib.load(config.data)
+  groups = [todo] if vmap and len(todo) > 1 and can_vmap_seeds(config) else [[i] for i in todo]
+  for group in groups:
+    done = _train_group([configs[i] for i in group], [claims[i][0] for i in group], dataset,
+                        training_set)
+    for i, summary in zip(group, done):
+      summaries[i] = summary
+  return summaries
+
+
+def _stack(trees):
+  return jax.tree.map(lambda *xs: jnp.stack(xs), *trees)
+
+
+def _unstack(tree, size: int):
+  return [jax.tree.map(lambda x, s=s: x[s], tree) for s in range(size)]
+
+
+def _seed_sharding(size: int):
+  """Shards the leading (seed) axis across the local devices when it divides evenly."""
+  devices = jax.local_devices()
+  if len(devices) < 2 or size % len(devices):
+    return None
+  mesh = jax.sharding.Mesh(np.array(devices), ("seeds",))
+  return jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("seeds"))
+
+
+def _train_group(configs, workdirs, dataset, training_set=None) -> list[dict]:
+  """Trains the runs `configs` (one config, different seeds) together: one seed without vmap,
+  several with a leading seed axis."""
+  config, size = configs[0], len(configs)
   train_images, train_labels = jnp.asarray(dataset.train_images), jnp.asarray(dataset.train_labels)
   test_images, test_labels = jnp.asarray(dataset.test_images), dataset.test_labels
   n = dataset.num_train
-  tc, oc = config.train, config.optimizer
+  tc, oc, dc = config.train, config.optimizer, config.data.distortion
   steps_per_pass = -(-n // tc.batch_size)
 
-  model = models.build(config.model, seed=config.seed)
-  fns, params = ModelFns.split(model)
+  fns, _ = ModelFns.split(models.build(config.model, seed=config.seed))
+  initial = [ModelFns.split(models.build(c.model, seed=c.seed))[1] for c in configs]
   loss_fn = criterion(config)
   optimizer = make_optimizer(oc, steps_per_pass)
-  opt_state = optimizer.init(params)
-  dc = config.data.distortion
   fetch = distortions.pattern_fetcher(n, dc, config.seed) if dc.copies else None
   set_size = n * (1 + dc.copies) if training_set is None else len(training_set)
   run_pass = make_pass_fn(fns, loss_fn, optimizer, tc.grad_chunk, fetch)
-  predict = make_predict_fn(fns, tc.eval_batch_size)
   penalties_of = make_penalties_fn(fns, tc.eval_batch_size)
   estimate_curvature = make_curvature_fn(fns, loss_fn, oc.output_curvature)
+  if size > 1:  # the same functions over a leading seed axis
+    sharding = _seed_sharding(size)
+    run_pass = jax.jit(jax.vmap(run_pass.__wrapped__, in_axes=(0, 0, 0, None, None)),
+                       donate_argnums=(0, 1))
+    penalties_of = jax.jit(jax.vmap(penalties_of.__wrapped__, in_axes=(0, None)))
+    estimate_curvature = jax.jit(jax.vmap(estimate_curvature.__wrapped__))
+  place = (lambda x: jax.device_put(x, sharding)) if size > 1 and sharding else (lambda x: x)
 
-  checkpoints = Checkpoints(workdir / "checkpoints")
-  start = checkpoints.latest() or 0
+  checkpoints = [Checkpoints(w / "checkpoints") for w in workdirs]
+  starts = [c.latest() or 0 for c in checkpoints]
+  if len(set(starts)) > 1:  # seeds stopped at different passes: resume them one by one
+    for c in checkpoints:
+      c.close()
+    return [_train_group([c], [w], dataset, training_set)[0] for c, w in zip(configs, workdirs)]
+  start = starts[0]
+  states = [(p, optimizer.init(p)) for p in initial]
   if start:
-    params, opt_state = checkpoints.restore(start, (params, opt_state))
-    logging.info("Resuming %s after pass %d.", workdir, start)
-  metrics_path = workdir / "metrics.jsonl"
-  rows = read_metrics(metrics_path, start)
-  elapsed = rows[-1]["wall_time_s"] if rows else 0.0
+    states = [c.restore(start, s) for c, s in zip(checkpoints, states)]
+    logging.info("Resuming %s after pass %d.", ", ".join(map(str, workdirs)), start)
+  rows = [read_metrics(w / "metrics.jsonl", start) for w in workdirs]
+  elapsed = rows[0][-1]["wall_time_s"] if rows[0] else 0.0
+  if size == 1:
+    params, opt_state = states[0]
+  else:
+    params, opt_state = place(_stack([s[0] for s in states])), place(_stack([s[1] for s in states]))
+  seeded = lambda arrays: arrays[0] if size == 1 else place(jnp.stack(arrays))  # noqa: E731
+  per_seed = lambda tree: [tree] if size == 1 else _unstack(tree, size)  # noqa: E731
 
   for p in range(start, tc.passes):
     t0 = time.perf_counter()
     eta = pass_learning_rate(oc, p)
-    row = {"pass": p + 1, "learning_rate": eta}
+    new_rows = [{"pass": p + 1, "learning_rate": eta} for _ in configs]
     if oc.name == "sdlm" and (p == 0 or oc.curvature_update == "every_pass"):
       # Appendix C: h_kk on 500 patterns before each pass (kept in opt_state, and checkpointed)
       # Drawn from the set being trained on: distorted copies and boosting's filtered sets too.
-      sample = curvature_sample(config.seed, set_size, p, oc.curvature_samples)
+      samples = [curvature_sample(c.seed, set_size, p, oc.curvature_samples) for c in configs]
       if training_set is not None:
-        sample = np.asarray(training_set)[sample]
-      x = fetch(train_images, jnp.asarray(sample)) if fetch else train_images[sample]
-      h = estimate_curvature(params, x, train_labels[sample % n])
-      if not all(bool(jnp.all(jnp.isfinite(v))) for v in jax.tree.leaves(h)):
-        raise TrainingDiverged(f"the curvature estimated before pass {p + 1} is NaN or infinite "
-                               f"(training patterns {sample.tolist()[:10]}...); check the data.")
+        samples = [np.asarray(training_set)[s] for s in samples]
+      xs = [fetch(train_images, jnp.asarray(s)) if fetch else train_images[s] for s in samples]
+      h = estimate_curvature(params, seeded(xs), seeded([train_labels[s % n] for s in samples]))
+      for s, (hs, row) in enumerate(zip(per_seed(h), new_rows)):
+        if not all(bool(jnp.all(jnp.isfinite(v))) for v in jax.tree.leaves(hs)):
+          raise TrainingDiverged(
+              f"the curvature estimated before pass {p + 1} of {workdirs[s]} is NaN or infinite "
+              f"(training patterns {samples[s].tolist()[:10]}...); check the data.")
+        row["step_size_min"], row["step_size_max"] = step_size_range(hs, eta, oc.mu)
       opt_state = sdlm.with_curvature(opt_state, h)
-      row["step_size_min"], row["step_size_max"] = step_size_range(h, eta, oc.mu)
-    patterns = pass_patterns(config.seed, set_size, n, p, tc.order)
-    if training_set is not None:
-      patterns = np.asarray(training_set)[patterns]
-    steps = steps_of(patterns, tc.batch_size)
-    params, opt_state, stats = run_pass(params, opt_state, jnp.asarray(steps),
+    steps = []
+    for c in configs:
+      patterns = pass_patterns(c.seed, set_size, n, p, tc.order)
+      if training_set is not None:
+        patterns = np.asarray(training_set)[patterns]
+      steps.append(steps_of(patterns, tc.batch_size))
+    params, opt_state, stats = run_pass(params, opt_state, seeded([jnp.asarray(s) for s in steps]),
                                         train_images, train_labels)
-    first_bad = int(stats["first_bad"])
-    if first_bad >= 0:
-      raise TrainingDiverged(
-          f"the loss became NaN or infinite in pass {p + 1} at step {first_bad} (training "
-          f"pattern(s) {steps[first_bad].tolist()}); the last good state is the checkpoint "
-          f"after pass {p} in {workdir / 'checkpoints'}. Lower the learning rate or check the "
-          "data.")
-    train_wrong = np.asarray(predict(params, train_images)) != dataset.train_labels
-    test_pred = np.asarray(predict(params, test_images))
+    train_pred = per_seed(np.asarray(penalties_of(params, train_images).argmin(-1)))
+    test_pred = per_seed(np.asarray(penalties_of(params, test_images).argmin(-1)))
     elapsed += time.perf_counter() - t0
-    row.update({
-        "train_loss": float(stats["loss_sum"]) / len(steps),
-        "train_error_on_the_fly": float(stats["errors"]) / (len(steps) * tc.batch_size),
-        "train_error": float(train_wrong.mean()),
-        "test_error": float((test_pred != test_labels).mean()),
-        "wall_time_s": round(elapsed, 3),
-    })
-    rows.append(row)
-    write_metrics(metrics_path, rows)
-    checkpoints.save(p + 1, (params, opt_state))
-    logging.info("pass %2d/%d  eta=%.0e  loss=%.4f  train %.2f%%  test %.2f%%  (%.0f s)%s",
-                 p + 1, tc.passes, eta, row["train_loss"], 100 * row["train_error"],
-                 100 * row["test_error"], elapsed,
-                 f"  step sizes {row['step_size_min']:.1e}..{row['step_size_max']:.1e}"
-                 if "step_size_min" in row else "")
-  checkpoints.close()
+    for s, (st, row) in enumerate(zip(per_seed(stats), new_rows)):
+      first_bad = int(st["first_bad"])
+      if first_bad >= 0:
+        raise TrainingDiverged(
+            f"the loss became NaN or infinite in pass {p + 1} at step {first_bad} (training "
+            f"pattern(s) {steps[s][first_bad].tolist()}); the last good state is the checkpoint "
+            f"after pass {p} in {workdirs[s] / 'checkpoints'}. Lower the learning rate or check "
+            "the data.")
+      row.update({
+          "train_loss": float(st["loss_sum"]) / len(steps[s]),
+          "train_error_on_the_fly": float(st["errors"]) / (len(steps[s]) * tc.batch_size),
+          "train_error": float((train_pred[s] != dataset.train_labels).mean()),
+          "test_error": float((test_pred[s] != test_labels).mean()),
+          "wall_time_s": round(elapsed, 3),
+      })
+      rows[s].append(row)
+      write_metrics(workdirs[s] / "metrics.jsonl", rows[s])
+    for ckpt, state in zip(checkpoints, per_seed((params, opt_state))):
+      ckpt.save(p + 1, state)
+    for w, row in zip(workdirs, new_rows):
+      logging.info("%s pass %2d/%d  eta=%.0e  loss=%.4f  train %.2f%%  test %.2f%%  (%.0f s)%s",
+                   w.name, p + 1, tc.passes, eta, row["train_loss"], 100 * row["train_error"],
+                   100 * row["test_error"], elapsed,
+                   f"  step sizes {row['step_size_min']:.1e}..{row['step_size_max']:.1e}"
+                   if "step_size_min" in row else "")
+  for ckpt in checkpoints:
+    ckpt.close()
 
-  test_penalties = np.asarray(penalties_of(params, test_images))
-  test_pred = test_penalties.argmin(axis=1)
-  wrong = np.flatnonzero(test_pred != test_labels)
-  write_json_atomic(workdir / "misclassified.json", {
-      "test_index": wrong.tolist(), "label": test_labels[wrong].tolist(),
-      "predicted": test_pred[wrong].tolist()})
-  save_params(workdir / "params.msgpack", params)
-  summary = {
-      "network": config.network, "model": config.model.name, "seed": config.seed, "passes": tc.passes,
-      "batch_size": tc.batch_size, "train_size": n,
-      "test_error": float(len(wrong) / len(test_labels)), "test_errors": int(len(wrong)),
-      "train_error": rows[-1]["train_error"] if rows else None,
-      "wall_time_s": elapsed, "images_per_s": n * tc.passes / elapsed if elapsed else None,
-      **evaluation.rejection_summary(test_penalties, test_labels),
-  }
-  write_json_atomic(workdir / "summary.json", summary)
-  return summary
+  summaries = []
+  all_penalties = per_seed(np.asarray(penalties_of(params, test_images)))
+  for c, w, r, ps, test_penalties in zip(configs, workdirs, rows, per_seed(params),
+                                         all_penalties):
+    test_pred = test_penalties.argmin(axis=1)
+    wrong = np.flatnonzero(test_pred != test_labels)
+    write_json_atomic(w / "misclassified.json", {
+        "test_index": wrong.tolist(), "label": test_labels[wrong].tolist(),
+        "predicted": test_pred[wrong].tolist()})
+    save_params(w / "params.msgpack", ps)
+    summary = {
+        "network": c.network, "model": c.model.name, "seed": c.seed, "passes": tc.passes,
+        "batch_size": tc.batch_size, "train_size": n,
+        "test_error": float(len(wrong) / len(test_labels)), "test_errors": int(len(wrong)),
+        "train_error": r[-1]["train_error"] if r else None,
+        "wall_time_s": elapsed, "images_per_s": size * n * tc.passes / elapsed if elapsed else None,
+        **evaluation.rejection_summary(test_penalties, test_labels),
+    }
+    if size > 1:
+      summary["vmapped_with"] = [x.seed for x in configs]
+    write_json_atomic(w / "summary.json", summary)
+    summaries.append(summary)
+  return summaries
 
 
 def test_penalties_from_params_file(config, workdir) -> tuple[np.ndarray, np.ndarray]:
