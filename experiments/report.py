@@ -1,7 +1,8 @@
 """Regenerates results/README.md from the run directories alone: Fig. 9 (test error), Fig. 10
-(rejection) and Figs. 11-12 (cost), ours beside the paper's.
+(rejection), Figs. 11-12 (cost), Fig. 6 (training-set size) and the ablations, ours beside the
+paper's; and the Fig. 9 table at the top of README.md (between its report markers).
 
-    python -m experiments.report [--results=results]
+    python -m experiments.report [--results=results] [--readme=README.md]
 
 Reads results/<network>/seed_*/{summary,config,versions}.json for every network of Fig. 9 that
 has finished runs (lenet/paper.py, NETWORKS). The paper's numbers come from lenet/paper_data (lenet/paper.py); nothing else
@@ -63,6 +64,28 @@ def _k(value: str | None) -> str:
   return f"{float(value):,.0f}K" if value else "-"
 
 
+def fig9_table(rows: list[dict], prefix: str = "") -> list[str]:
+  """The Fig. 9 table; `prefix` is prepended to the links (the top-level README's "results/")."""
+  lines = [
+      "| classifier | paper (%) | ours (%) | n | ours - paper | runs | config | commit |",
+      "|---|---|---|---|---|---|---|---|",
+  ]
+  for r in rows:
+    mean, std = r["error"]
+    diff = f"{mean - r['paper_error']:+.2f}" if r["paper_error"] is not None else "-"
+    lines.append(
+        f"| {r['classifier']} | {r['paper_error']} | {mean:.2f} +- {std:.2f} | {r['n']} | {diff} "
+        f"| [{r['network']}/]({prefix}{r['network']}/) | "
+        f"`experiments/configs/{r['network']}.py` | {', '.join(f'`{c}`' for c in r['commits'])} |")
+  gated = [r for r in rows if r["gated"]]
+  for r in gated:
+    (e, es), (c, cs) = r["gated"]
+    lines += ["", f"{r['classifier']} with the confidence gate (nets 2 and 3 skipped where net 1 "
+              f"is confident): test error {e:.2f} +- {es:.2f}%, average cost {c:.3f} +- {cs:.3f} "
+              f"networks on the test set (paper: about 1.75)."]
+  return lines
+
+
 def render(rows: list[dict]) -> str:
   lines = [
       "# Results: the convolutional networks of Fig. 9",
@@ -74,23 +97,9 @@ def render(rows: list[dict]) -> str:
       "",
       "## Test error (Fig. 9)",
       "",
-      "| classifier | paper (%) | ours (%) | n | ours - paper | runs | config | commit |",
-      "|---|---|---|---|---|---|---|---|",
-  ]
-  for r in rows:
-    mean, std = r["error"]
-    diff = f"{mean - r['paper_error']:+.2f}" if r["paper_error"] is not None else "-"
-    lines.append(
-        f"| {r['classifier']} | {r['paper_error']} | {mean:.2f} +- {std:.2f} | {r['n']} | {diff} "
-        f"| [{r['network']}/]({r['network']}/) | "
-        f"`experiments/configs/{r['network']}.py` | {', '.join(f'`{c}`' for c in r['commits'])} |")
-  gated = [r for r in rows if r["gated"]]
-  for r in gated:
-    (e, es), (c, cs) = r["gated"]
-    lines += ["", f"{r['classifier']} with the confidence gate (nets 2 and 3 skipped where net 1 "
-              f"is confident): test error {e:.2f} +- {es:.2f}%, average cost {c:.3f} +- {cs:.3f} "
-              f"networks on the test set (paper: about 1.75)."]
-  lines += [
+      *fig9_table(rows),
+      "",
+      "![LeNet-5 error per pass](lenet5/error_per_pass.png)",
       "",
       "## Rejection (Fig. 10)",
       "",
@@ -135,11 +144,93 @@ def render(rows: list[dict]) -> str:
   return "\n".join(lines) + "\n"
 
 
+def trainsize_section(results: pathlib.Path) -> list[str]:
+  """Fig. 6 from results/trainsize/<n>/seed_*."""
+  sizes = sorted((int(d.name) for d in (results / "trainsize").glob("*") if d.name.isdigit()))
+  rows = [(n, runs, f"trainsize/{n}/") for n in sizes
+          if (runs := load_runs(results / "trainsize", str(n)))]
+  if not rows:
+    return []
+  if full := load_runs(results, "lenet5"):  # all 60,000 patterns: the recipe's own runs
+    rows.append((full[0]["summary"]["train_size"], full, "lenet5/"))
+  fig6 = {int(r["train_size"]): r for r in paper.fig6()}
+  lines = ["", "## Training-set size (Fig. 6)", "",
+           "LeNet-5, the paper's recipe on the first n training patterns "
+           "(`python -m experiments.sweep --sweep=trainsize`).", "",
+           "| n | paper: test (%) | ours: test (%) | paper: training (%) | ours: training (%) "
+           "| seeds | runs |", "|---|---|---|---|---|---|---|"]
+  for n, runs, link in rows:
+    test = _mean_std([100 * r["summary"]["test_error"] for r in runs])
+    trn = _mean_std([100 * r["summary"]["train_error"] for r in runs])
+    ref = fig6.get(n, {})
+    lines.append(f"| {n:,} | {ref.get('test_error_pct', '-')} | {test[0]:.2f} +- {test[1]:.2f} "
+                 f"| {ref.get('train_error_pct', '-')} | {trn[0]:.2f} +- {trn[1]:.2f} | "
+                 f"{len(runs)} | [{link}]({link}) |")
+  return lines
+
+
+def ablations_section(results: pathlib.Path) -> list[str]:
+  """One row per results/ablations/<name>/ (experiments/sweep.py, ABLATIONS), beside the recipe
+  it changes."""
+  names = sorted(d.name for d in (results / "ablations").glob("*") if d.is_dir())
+  rows = [(name, runs) for name in names if (runs := load_runs(results / "ablations", name))]
+  if not rows:
+    return []
+  lines = ["", "## Ablations", "",
+           "One change each from the paper's recipe (`python -m experiments.sweep "
+           "--sweep=ablations`; the changes are listed in `experiments/sweep.py`). The "
+           "baseline is the same config's runs above.", "",
+           "| ablation | config | test error (%) | seeds | baseline (%) | difference | runs |",
+           "|---|---|---|---|---|---|---|"]
+  for name, runs in rows:
+    network = runs[0]["config"].get("network", "lenet5")
+    base = load_runs(results, network)
+    mean, std = _mean_std([100 * r["summary"]["test_error"] for r in runs])
+    base_mean = _mean_std([100 * r["summary"]["test_error"] for r in base])[0] if base else None
+    diff = f"{mean - base_mean:+.2f}" if base else "-"
+    lines.append(f"| `{name}` | `{network}` | {mean:.2f} +- {std:.2f} | {len(runs)} | "
+                 f"{f'{base_mean:.2f}' if base else '-'} | {diff} | "
+                 f"[ablations/{name}/](ablations/{name}/) |")
+  return lines
+
+
+FIGURES = (("misclassified.png", "Misclassified test digits, true->predicted (as Fig. 8)"),
+           ("rbf_codes.png", "The RBF output codes (Fig. 3's glyphs)"),
+           ("feature_maps.png", "LeNet-5's C1, S2 and C3 maps for three test digits"))
+
+
+def figures_section(results: pathlib.Path) -> list[str]:
+  """The PNGs `python -m experiments.figures` wrote into results/figures."""
+  present = [(f, title) for f, title in FIGURES if (results / "figures" / f).exists()]
+  if not present:
+    return []
+  lines = ["", "## Figures", "", "Made by `python -m experiments.figures` from the run "
+           "directories.", ""]
+  for f, title in present:
+    lines += [f"{title}:", "", f"![{title}](figures/{f})", ""]
+  return lines[:-1]
+
+
 def report(results: pathlib.Path) -> str:
   rows = [network_row(n, runs) for n in paper.NETWORKS if (runs := load_runs(results, n))]
   if not rows:
     raise FileNotFoundError(f"no finished runs under {results}/<network>/seed_*")
-  return render(rows)
+  extra = trainsize_section(results) + ablations_section(results) + figures_section(results)
+  return render(rows) + ("\n".join(extra) + "\n" if extra else "")
+
+
+BEGIN, END = "<!-- experiments.report: begin -->", "<!-- experiments.report: end -->"
+
+
+def update_readme(readme: pathlib.Path, results: pathlib.Path) -> None:
+  """Replaces the block between BEGIN and END in the top-level README by the Fig. 9 table."""
+  text = readme.read_text()
+  if BEGIN not in text or END not in text:
+    raise ValueError(f"{readme} has no {BEGIN} ... {END} block to fill")
+  rows = [network_row(n, runs) for n in paper.NETWORKS if (runs := load_runs(results, n))]
+  table = "\n".join(fig9_table(rows, prefix=f"{results.as_posix()}/"))
+  head, rest = text.split(BEGIN, 1)
+  readme.write_text(f"{head}{BEGIN}\n{table}\n{END}{rest.split(END, 1)[1]}")
 
 
 def main(argv):
@@ -147,9 +238,14 @@ def main(argv):
   results = pathlib.Path(flags.FLAGS.results)
   (results / "README.md").write_text(report(results))
   print(f"wrote {results / 'README.md'}")
+  if flags.FLAGS.readme:
+    update_readme(pathlib.Path(flags.FLAGS.readme), results)
+    print(f"updated the results table in {flags.FLAGS.readme}")
 
 
 if __name__ == "__main__":
   # Defined here, not at import, so that tests can import this beside experiments.summarize.
   flags.DEFINE_string("results", "results", "Directory of <network>/seed_* runs.")
+  flags.DEFINE_string("readme", "README.md", "Top-level README whose results block to update "
+                      "('' to leave it).")
   app.run(main)

@@ -45,3 +45,8 @@ def fig5() -> list[tuple[int, float, float]]:
   """(pass, training error % on the fly, test error %) read off Fig. 5."""
   return [(int(r["marker"]), float(r["train_error_on_the_fly_pct"]), float(r["test_error_pct"]))
           for r in _rows("fig5_digitized.csv")]
+
+
+def fig6() -> list[dict]:
+  """Fig. 6: LeNet-5's training and test error (%) against the training-set size."""
+  return [{k: float(v) if v else None for k, v in r.items()} for r in _rows("fig6_digitized.csv")]

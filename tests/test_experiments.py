@@ -68,6 +68,19 @@ def test_summarize_seeds_and_report(mnist_dir, tmp_path):
   mean = json.loads((tmp_path / "lenet5" / "summary.json").read_text())["test_error_pct"]["mean"]
   assert f"| LeNet-5 | 0.95 | {mean:.2f} +- " in text and "| 2 |" in text
   assert "| LeNet-5 | 60,000 | 340,908 | 333K | 401K |" in text
+  # the top-level README's block is replaced, the rest kept
+  readme = tmp_path / "README.md"
+  readme.write_text(f"intro\n{report.BEGIN}\nold table\n{report.END}\nrest\n")
+  report.update_readme(readme, tmp_path)
+  new = readme.read_text()
+  assert new.startswith("intro\n") and new.endswith(f"{report.END}\nrest\n")
+  assert "old table" not in new and f"]({tmp_path.as_posix()}/lenet5/)" in new
+  # figures from the run directories, then listed by the report
+  subprocess.run([sys.executable, "-m", "experiments.figures", f"--results={tmp_path}"],
+                 check=True, capture_output=True)
+  for name in ("rbf_codes.png", "misclassified.png", "feature_maps.png"):
+    assert (tmp_path / "figures" / name).stat().st_size > 5_000
+  assert "![The RBF output codes" in report.report(tmp_path)
 
 
 def _check_summarize(tmp_path):
