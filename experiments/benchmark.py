@@ -1,7 +1,10 @@
 """Training throughput of a config: images per second of the compiled pass, compile excluded.
 
     python -m experiments.benchmark --config=experiments/configs/lenet5.py \
-        --config.train.batch_size=32 [--images=20000]
+        --config.train.batch_size=32 [--images=20000] [--seeds=8]
+
+--seeds=S > 1 times S seeds trained together (jax.vmap over the seed axis, as
+`experiments.sweep --vmap_seeds`) and reports seed-images per second: S x images / time.
 
 Times one training pass (lax.scan of optimizer steps, data on the device) over --images random
 inputs of the model's input shape (throughput does not depend on the pixel values), after a
@@ -24,9 +27,10 @@ _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file.")
 _IMAGES = flags.DEFINE_integer("images", 0, "Images per timed pass (0: 10,000 at batch 1, "
                                "60,000 otherwise).")
 _REPEATS = flags.DEFINE_integer("repeats", 3, "Timed passes; the median is reported.")
+_SEEDS = flags.DEFINE_integer("seeds", 1, "Seeds trained together (vmapped) in the timed pass.")
 
 
-def measure(config, images: int, repeats: int) -> float:
+def measure(config, images: int, repeats: int, seeds: int = 1) -> float:
   b = config.train.batch_size
   n = images or (10_000 if b == 1 else 60_000)
   model = models.build(config.model, seed=config.seed)
@@ -42,21 +46,28 @@ def measure(config, images: int, repeats: int) -> float:
     opt_state = sdlm.with_curvature(opt_state, h)
   run_pass = train.make_pass_fn(fns, train.criterion(config), optimizer, config.train.grad_chunk)
   steps = jnp.asarray(train.steps_of(train.pattern_order(0, n, 0, "fixed"), b))
+  if seeds > 1:  # the same pass over a leading seed axis, each seed its own pattern order
+    run_pass = jax.jit(jax.vmap(run_pass.__wrapped__, in_axes=(0, 0, 0, None, None)),
+                       donate_argnums=(0, 1))
+    params = jax.tree.map(lambda x: jnp.stack([x] * seeds), params)
+    opt_state = jax.tree.map(lambda x: jnp.stack([x] * seeds), opt_state)
+    steps = jnp.stack([jnp.asarray(train.steps_of(train.pattern_order(s, n, 0, "fixed"), b))
+                       for s in range(seeds)])
   params, opt_state, _ = jax.block_until_ready(run_pass(params, opt_state, steps, x, y))  # compile
   times = []
   for _ in range(repeats):
     t = time.perf_counter()
     params, opt_state, _ = jax.block_until_ready(run_pass(params, opt_state, steps, x, y))
     times.append(time.perf_counter() - t)
-  return steps.size / sorted(times)[len(times) // 2]
+  return steps.size / sorted(times)[len(times) // 2]  # steps.size counts every seed's images
 
 
 def main(argv):
   del argv
   config = _CONFIG.value
-  rate = measure(config, _IMAGES.value, _REPEATS.value)
+  rate = measure(config, _IMAGES.value, _REPEATS.value, _SEEDS.value)
   print(f"backend={jax.default_backend()} batch={config.train.batch_size} "
-        f"optimizer={config.optimizer.name}")
+        f"optimizer={config.optimizer.name} seeds={_SEEDS.value}")
   print(f"img_per_s={rate:.0f}")
 
 

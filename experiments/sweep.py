@@ -35,22 +35,6 @@ from lenet import paper
 from lenet import pipeline
 from lenet import train
 
-_SWEEP = flags.DEFINE_string("sweep", None, "Name of the sweep: paper, ablations, trainsize.")
-_SEEDS = flags.DEFINE_integer("seeds", 0, "Seeds per configuration (0: the sweep's default).")
-_RESULTS = flags.DEFINE_string("results", "results", "Root directory of the run directories.")
-_NUM_SHARDS = flags.DEFINE_integer("num_shards", 1, "Split the sweep into this many shards.")
-_SHARD_INDEX = flags.DEFINE_integer("shard_index", 0, "Which shard this process runs.")
-_DRY_RUN = flags.DEFINE_bool("dry_run", False, "List the runs and their state; train nothing.")
-_VMAP_SEEDS = flags.DEFINE_enum(
-    "vmap_seeds", "auto", ["auto", "true", "false"],
-    "Train the seeds of one configuration together in one compiled computation (jax.vmap, the "
-    "seed axis sharded across local devices). auto: the faster way measured per backend "
-    "(VMAP_SEEDS_DEFAULT).")
-_OVERRIDE = flags.DEFINE_multi_string(
-    "override", [], "FIELD=VALUE applied to every run of the sweep (e.g. data.train_size=500 "
-    "train.passes=1 for a quick check); changes the configs, so use another --results.")
-
-
 @dataclasses.dataclass(frozen=True)
 class Run:
   config: str                      # module in experiments/configs
@@ -205,13 +189,34 @@ def run_sweep(sweep: str, root: pathlib.Path, seeds: int = 0, num_shards: int = 
 
 def main(argv):
   del argv
-  extra = tuple(tuple(o.split("=", 1)) for o in _OVERRIDE.value)
-  vmap = (VMAP_SEEDS_DEFAULT.get(jax.default_backend(), False) if _VMAP_SEEDS.value == "auto"
-          else _VMAP_SEEDS.value == "true")
-  run_sweep(_SWEEP.value, pathlib.Path(_RESULTS.value), _SEEDS.value, _NUM_SHARDS.value,
-            _SHARD_INDEX.value, extra, _DRY_RUN.value, vmap)
+  f = flags.FLAGS
+  extra = tuple(tuple(o.split("=", 1)) for o in f.override)
+  vmap = (VMAP_SEEDS_DEFAULT.get(jax.default_backend(), False) if f.vmap_seeds == "auto"
+          else f.vmap_seeds == "true")
+  run_sweep(f.sweep, pathlib.Path(f.results), f.seeds, f.num_shards, f.shard_index, extra,
+            f.dry_run, vmap)
+
+
+def define_flags():
+  """Flags are defined only when run as a program, so tests can import this module beside
+  other launchers that also have a --results flag."""
+  flags.DEFINE_string("sweep", None, "Name of the sweep: paper, ablations, trainsize, smoke.")
+  flags.DEFINE_integer("seeds", 0, "Seeds per configuration (0: the sweep's default).")
+  flags.DEFINE_string("results", "results", "Root directory of the run directories.")
+  flags.DEFINE_integer("num_shards", 1, "Split the sweep into this many shards.")
+  flags.DEFINE_integer("shard_index", 0, "Which shard this process runs.")
+  flags.DEFINE_bool("dry_run", False, "List the runs and their state; train nothing.")
+  flags.DEFINE_enum(
+      "vmap_seeds", "auto", ["auto", "true", "false"],
+      "Train the seeds of one configuration together in one compiled computation (jax.vmap, the "
+      "seed axis sharded across local devices). auto: the faster way measured per backend "
+      "(VMAP_SEEDS_DEFAULT).")
+  flags.DEFINE_multi_string(
+      "override", [], "FIELD=VALUE applied to every run of the sweep (e.g. data.train_size=500 "
+      "train.passes=1 for a quick check); changes the configs, so use another --results.")
 
 
 if __name__ == "__main__":
+  define_flags()
   flags.mark_flag_as_required("sweep")
   app.run(main)
