@@ -1,6 +1,5 @@
 """lenet/neighbors.py: nearest neighbours and local learning against numpy, and a tiny run."""
 import json
-import shutil
 
 import jax.numpy as jnp
 import numpy as np
