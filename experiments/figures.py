@@ -23,7 +23,6 @@ import numpy as np
 
 import lenet  # noqa: F401
 from lenet import data as data_lib
-from lenet import models
 from lenet import rbf_codes
 from lenet import train
 
@@ -79,9 +78,8 @@ def feature_maps_figure(run: pathlib.Path, path: pathlib.Path, digits=(0, 1, 2))
   plt = _plt()
   config = ml_collections.ConfigDict(json.loads((run / "config.json").read_text()))
   dataset = data_lib.load(config.data)
-  model = models.build(config.model, seed=config.seed)
-  fns, template = train.ModelFns.split(model)
-  model = fns.model(train.load_params(run / "params.msgpack", template))
+  fns, params = train.load_trained(config, run)
+  model = fns.model(params)
   x = jnp.asarray(dataset.test_images[list(digits)])
   maps = [("input", x)]
   for layer in model.layers[:3]:  # C1, S2, C3

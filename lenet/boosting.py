@@ -25,7 +25,6 @@ import numpy as np
 from lenet import data as data_lib
 from lenet import distortions
 from lenet import evaluation
-from lenet import models
 from lenet import train
 
 _BOOST_STREAM = 4
@@ -108,8 +107,7 @@ def train_boosted(config, workdir) -> dict:
 
   def penalties_of(k, on_pool: bool):
     c = net_config(config, k)
-    fns, template = train.ModelFns.split(models.build(c.model, seed=c.seed))
-    params = train.load_params(workdir / f"net{k}" / "params.msgpack", template)
+    fns, params = train.load_trained(c, workdir / f"net{k}")
     fetch = distortions.pattern_fetcher(n, c.data.distortion, c.seed) if on_pool else None
     fn = train.make_penalties_fn(fns, c.train.eval_batch_size, fetch)
     if on_pool:

@@ -30,7 +30,6 @@ import numpy as np
 
 from lenet import data as data_lib
 from lenet import evaluation
-from lenet import models
 from lenet import train
 
 RUN_FILES = ("config.json", "versions.json", "metrics.jsonl", "summary.json", "misclassified.json",
@@ -72,12 +71,7 @@ def make_features_fn(fns: train.ModelFns, batch_size: int):
 
   @jax.jit
   def features_of(params, images):
-    n = images.shape[0]
-    pad = (-n) % batch_size
-    chunks = jnp.pad(images, ((0, pad),) + ((0, 0),) * (images.ndim - 1)).reshape(
-        (-1, batch_size) + images.shape[1:])
-    out = jax.lax.map(lambda x: features(params, x), chunks)
-    return out.reshape(-1, out.shape[-1])[:n]
+    return train.chunked_map(lambda x: features(params, x), images, batch_size)
 
   return features_of
 
@@ -129,11 +123,7 @@ def classify(train_features, train_labels, test_features, *, method: str, k: int
       return knn_penalties(d, train_labels[idx])
     return local_penalties(q, train_features[idx], train_labels[idx], ridge)
 
-  n = test_features.shape[0]
-  padded = jnp.pad(test_features, ((0, (-n) % chunk), (0, 0))).reshape(
-      -1, chunk, test_features.shape[1])
-  out = jax.lax.map(one_chunk, padded)
-  return out.reshape(-1, out.shape[-1])[:n]
+  return train.chunked_map(one_chunk, test_features, chunk)
 
 
 def train_and_evaluate(config, workdir) -> dict:
@@ -153,8 +143,7 @@ def train_and_evaluate(config, workdir) -> dict:
 
   t0 = time.perf_counter()
   dataset = data_lib.load(config.data)
-  fns, template = train.ModelFns.split(models.build(nc.model, seed=nc.seed))
-  params = train.load_params(net_dir / "params.msgpack", template)
+  fns, params = train.load_trained(nc, net_dir)
   features_of = make_features_fn(fns, config.train.eval_batch_size)
   train_f = np.asarray(features_of(params, jnp.asarray(dataset.train_images)))
   test_f = np.asarray(features_of(params, jnp.asarray(dataset.test_images)))

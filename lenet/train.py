@@ -122,6 +122,16 @@ def validate(config) -> None:
 # Compiled pieces
 
 
+def chunked_map(fn, xs, chunk: int):
+  """fn over `xs` (any array with a leading axis) `chunk` rows at a time, in one `lax.map`: the
+  last chunk is padded with zeros and its extra rows dropped. Bounds the memory of large
+  evaluations while keeping them one compiled loop."""
+  n = xs.shape[0]
+  padded = jnp.pad(xs, ((0, (-n) % chunk),) + ((0, 0),) * (xs.ndim - 1))
+  out = jax.lax.map(fn, padded.reshape(-1, chunk, *xs.shape[1:]))
+  return jax.tree.map(lambda o: o.reshape(-1, *o.shape[2:])[:n], out)
+
+
 def criterion(config) -> Callable:
   """The per-example training criterion named by the `loss` config."""
   return functools.partial(losses.get(config.loss.name), j=config.loss.j)
@@ -159,11 +169,8 @@ def make_pass_fn(fns: ModelFns, loss_fn, optimizer, grad_chunk: int = 0, fetch=N
     return (loss / n, penalties.reshape(b, -1)), jax.tree.map(lambda g: g / n, grads)
 
   def make_patterns(images, steps):
-    flat = steps.reshape(-1)
-    chunk = 1024
-    padded = jnp.pad(flat, (0, (-flat.size) % chunk)).reshape(-1, chunk)
-    xs = jax.lax.map(lambda idx: fetch(images, idx), padded)
-    return xs.reshape(-1, *xs.shape[2:])[:flat.size].reshape(*steps.shape, *xs.shape[2:])
+    xs = chunked_map(lambda idx: fetch(images, idx), steps.reshape(-1), 1024)
+    return xs.reshape(*steps.shape, *xs.shape[1:])
 
   @functools.partial(jax.jit, donate_argnums=(0, 1))
   def run_pass(params, opt_state, steps, images, labels):
@@ -198,10 +205,7 @@ def make_penalties_fn(fns: ModelFns, batch_size: int, fetch=None):
   def penalties(params, images, indices=None):
     if indices is None:
       indices = jnp.arange(images.shape[0])
-    n = indices.shape[0]
-    chunks = jnp.pad(indices, (0, (-n) % batch_size)).reshape(-1, batch_size)
-    out = jax.lax.map(lambda idx: fns.penalties(params, fetch(images, idx)), chunks)
-    return out.reshape(-1, out.shape[-1])[:n]
+    return chunked_map(lambda idx: fns.penalties(params, fetch(images, idx)), indices, batch_size)
 
   return penalties
 
@@ -311,6 +315,12 @@ def write_metrics(path: pathlib.Path, rows: list[dict]) -> None:
 def save_params(path: pathlib.Path, params) -> None:
   """The trained weights as one portable msgpack file (flax.serialization)."""
   write_atomic(path, serialization.msgpack_serialize(nnx.to_pure_dict(params)))
+
+
+def load_trained(config, workdir) -> tuple[ModelFns, Any]:
+  """The model of `config` and the trained weights in workdir/params.msgpack."""
+  fns, template = ModelFns.split(models.build(config.model, seed=config.seed))
+  return fns, load_params(pathlib.Path(workdir) / "params.msgpack", template)
 
 
 def load_params(path: pathlib.Path, template):
@@ -470,8 +480,8 @@ def _train_group(configs, workdirs, dataset, training_set=None) -> list[dict]:
   tc, oc, dc = config.train, config.optimizer, config.data.distortion
   steps_per_pass = -(-n // tc.batch_size)
 
-  fns, _ = ModelFns.split(models.build(config.model, seed=config.seed))
-  initial = [ModelFns.split(models.build(c.model, seed=c.seed))[1] for c in configs]
+  splits = [ModelFns.split(models.build(c.model, seed=c.seed)) for c in configs]
+  fns, initial = splits[0][0], [params for _, params in splits]
   loss_fn = criterion(config)
   optimizer = make_optimizer(oc, steps_per_pass)
   fetch = distortions.pattern_fetcher(n, dc, config.seed) if dc.copies else None
@@ -593,8 +603,7 @@ def _train_group(configs, workdirs, dataset, training_set=None) -> list[dict]:
 def test_penalties_from_params_file(config, workdir) -> tuple[np.ndarray, np.ndarray]:
   """Test-set penalties and labels of the weights in workdir/params.msgpack alone."""
   dataset = data_lib.load(config.data)
-  fns, template = ModelFns.split(models.build(config.model, seed=config.seed))
-  params = load_params(pathlib.Path(workdir) / "params.msgpack", template)
+  fns, params = load_trained(config, workdir)
   penalties = make_penalties_fn(fns, config.train.eval_batch_size)(
       params, jnp.asarray(dataset.test_images))
   return np.asarray(penalties), dataset.test_labels
