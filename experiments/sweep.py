@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import json
 import pathlib
 import time
 from typing import Any
@@ -148,6 +149,16 @@ def state(root: pathlib.Path, run: Run) -> str:
   return "started" if (d / "config.json").exists() else "pending"
 
 
+def _reusing_network(config, root: pathlib.Path):
+  """K-NN and Local adopt the finished network run of the same seed in this results root
+  (results/<network>/seed_K, from the same sweep) instead of training it again."""
+  if config.get("method") in ("knn", "local") and not config.neighbors.reuse:
+    source = root / config.neighbors.network / f"seed_{config.seed}"
+    if (source / "summary.json").exists():
+      config.neighbors.reuse = str(source)
+  return config
+
+
 def groups_of(runs: list[Run], vmap: bool) -> list[list[Run]]:
   """Runs that train together: all seeds of one (config, overrides) when vmapping single
   networks, else one run per group. Groups keep the order of their first run."""
@@ -175,8 +186,11 @@ def run_sweep(sweep: str, root: pathlib.Path, seeds: int = 0, num_shards: int = 
         print(f"{status:9s} {run.workdir}")
     if dry_run:
       continue
+    if all(state(root, run) == "finished" for run in group):
+      summaries += [json.loads((root / r.workdir / "summary.json").read_text()) for r in group]
+      continue
     t0 = time.perf_counter()
-    configs = [run.build_config(extra_overrides) for run in group]
+    configs = [_reusing_network(run.build_config(extra_overrides), root) for run in group]
     if len(group) > 1:
       done = train.train_seeds(configs[0], [c.seed for c in configs],
                                [root / r.workdir for r in group], vmap=True)

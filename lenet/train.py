@@ -380,6 +380,18 @@ def with_new_fields(old: dict, current: dict) -> dict:
   return merged
 
 
+# Fields that record where a result was copied from, never what it is (neighbors.reuse adopts
+# a run only after checking that its config is identical): not part of a run's identity.
+PROVENANCE_FIELDS = (("neighbors", "reuse"),)
+
+
+def _identity(config_json: dict) -> dict:
+  same = json.loads(json.dumps(config_json))
+  for section, field in PROVENANCE_FIELDS:
+    same.get(section, {}).pop(field, None)
+  return same
+
+
 def claim_workdir(config, workdir: str | os.PathLike) -> tuple[pathlib.Path, dict | None]:
   """Creates `workdir` for `config`; returns (path, its summary if that run already finished).
 
@@ -390,7 +402,7 @@ def claim_workdir(config, workdir: str | os.PathLike) -> tuple[pathlib.Path, dic
   config_json = json.loads(config.to_json())
   if (workdir / "config.json").exists():
     previous = with_new_fields(json.loads((workdir / "config.json").read_text()), config_json)
-    if previous != config_json:
+    if _identity(previous) != _identity(config_json):
       raise ValueError(f"{workdir} holds a run with a different config; use a new --workdir")
     if (workdir / "summary.json").exists():
       return workdir, json.loads((workdir / "summary.json").read_text())

@@ -44,6 +44,26 @@ def test_ablations_change_only_their_fields_from_the_recipe():
     assert differ == {field for field, _ in overrides}, name
 
 
+def test_knn_and_local_adopt_the_finished_network_of_their_seed(tmp_path):
+  knn = sweep.Run("lenet4_knn", (), 2, "lenet4_knn/seed_2")
+  assert sweep._reusing_network(knn.build_config(), tmp_path).neighbors.reuse == ""
+  source = tmp_path / "lenet4" / "seed_2"
+  source.mkdir(parents=True)
+  (source / "summary.json").write_text("{}")
+  assert sweep._reusing_network(knn.build_config(), tmp_path).neighbors.reuse == str(source)
+  lenet4 = sweep.Run("lenet4", (), 2, "lenet4/seed_2").build_config()
+  assert "neighbors" not in sweep._reusing_network(lenet4, tmp_path)
+
+
+def test_where_a_network_was_adopted_from_is_not_part_of_a_runs_identity(tmp_path):
+  recorded = sweep.Run("lenet4_knn", (("neighbors.reuse", "results/lenet4/seed_0"),), 0, "")
+  train.claim_workdir(recorded.build_config(), tmp_path)
+  train.claim_workdir(sweep.Run("lenet4_knn", (), 0, "").build_config(), tmp_path)
+  with pytest.raises(ValueError, match="different config"):
+    train.claim_workdir(sweep.Run("lenet4_knn", (("neighbors.k", 5),), 0, "").build_config(),
+                        tmp_path)
+
+
 def test_shards_partition_the_sweep():
   runs = sweep.runs_of("ablations")
   parts = [sweep.shard(runs, 4, i) for i in range(4)]
