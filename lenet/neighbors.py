@@ -63,15 +63,14 @@ def adopt(source: pathlib.Path, net_dir: pathlib.Path, config) -> None:
 def make_features_fn(fns: train.ModelFns, batch_size: int):
   """Jitted outputs of all layers but the last, flattened: (N, features)."""
 
-  def features(params, x):
-    model = fns.model(params)
-    for layer in model.layers[:-1]:
-      x = layer(x)
+  def features(layers, x):
+    x = train.layer_by_layer(layers, x)
     return x.reshape(x.shape[0], -1)
 
   @jax.jit
   def features_of(params, images):
-    return train.chunked_map(lambda x: features(params, x), images, batch_size)
+    layers = fns.model(params).layers[:-1]
+    return train.chunked_map(lambda x: features(layers, x), images, batch_size)
 
   return features_of
 
