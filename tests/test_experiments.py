@@ -68,6 +68,20 @@ def test_summarize_seeds_and_report(mnist_dir, tmp_path):
   mean = json.loads((tmp_path / "lenet5" / "summary.json").read_text())["test_error_pct"]["mean"]
   assert f"| LeNet-5 | 0.95 | {mean:.2f} +- " in text and "| 2 |" in text
   assert "| LeNet-5 | 60,000 | 340,908 | 333K | 401K |" in text
+  # ablation rows: in the sweep's order, the change read off the configs, against the baseline
+  for name, field, value in (("batch_size=32", "train.batch_size", 32),
+                             ("loss.j=10", "loss.j", 10.0)):
+    changed = small_config()
+    changed.train.passes = 1
+    section, key = field.split(".")
+    changed[section][key] = value
+    train.train_and_evaluate(changed, tmp_path / "ablations" / name / "seed_0")
+  rows = [line for line in report.report(tmp_path).splitlines() if line.startswith("| `")]
+  assert [row.split(" | ")[1] for row in rows] == ["`loss.j=10.0`", "`train.batch_size=32`"]
+  j10 = 100 * json.loads((tmp_path / "ablations" / "loss.j=10" / "seed_0" / "summary.json")
+                         .read_text())["test_error"]
+  assert rows[0].startswith(f"| `loss.j=10` | `loss.j=10.0` | {j10:.2f} +- 0.00 | 1 | "
+                            f"{mean:.2f} +- ") and f"| {j10 - mean:+.2f} |" in rows[0]
   # the top-level README's block is replaced, the rest kept
   readme = tmp_path / "README.md"
   readme.write_text(f"intro\n{report.BEGIN}\nold table\n{report.END}\nrest\n")
