@@ -1,6 +1,8 @@
 """experiments/sweep.py: the named sweeps, shards, and a tiny sweep killed, resumed and reported."""
 import json
 import os
+import pathlib
+import re
 import signal
 import subprocess
 import sys
@@ -104,3 +106,9 @@ def test_tiny_sweep_killed_resumed_and_reported(mnist_dir, tmp_path):
                              .read_text())["test_error"] for s in (0, 1)]
   assert f"| [16x16] LeNet-1 | 1.7 | {sum(errors) / 2:.2f} +- " in text
   assert "| LeNet-5 | 0.95 |" in text
+
+
+def test_readme_links_only_to_ablations_of_the_sweep():
+  readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text()
+  linked = set(re.findall(r"\]\(results/ablations/([^/)]+)/\)", readme))
+  assert linked and linked <= set(sweep.ABLATIONS), linked - set(sweep.ABLATIONS)
