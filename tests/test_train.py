@@ -1,4 +1,5 @@
 """lenet/train.py on real MNIST: learning, resume, the NaN stop, evaluation from the weights file."""
+import importlib
 import json
 
 import jax
@@ -109,6 +110,21 @@ def test_unknown_values_are_rejected_before_training(override, field, tmp_path):
 def test_minibatch_steps_wrap_around():
   steps = train.steps_of(np.arange(10), 4)
   assert steps.tolist() == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 0, 1]]
+
+
+@pytest.mark.parametrize("network", ["lenet5", "lenet1"])
+def test_layer_by_layer_evaluation_equals_the_model(network):
+  """make_penalties_fn evaluates each layer in its own chunked loop (LAYER_CHUNK); 250 patterns
+  in chunks of 120 exercise the padding of both loops."""
+  cfg = importlib.import_module(f"experiments.configs.{network}").get_config()
+  model = models.build(cfg.model, seed=0)
+  fns, params = train.ModelFns.split(model)
+  x = jax.random.uniform(jax.random.PRNGKey(1), (250, *model.input_shape), minval=-0.1,
+                         maxval=1.175)
+  staged = train.make_penalties_fn(fns, 120)(params, x)
+  subset = train.make_penalties_fn(fns, 120)(params, x, jnp.arange(7, 20))
+  np.testing.assert_allclose(staged, model(x), rtol=1e-5, atol=1e-4)
+  np.testing.assert_array_equal(subset, staged[7:20])
 
 
 def test_chunked_gradients_give_the_same_update():
