@@ -38,9 +38,14 @@ def load_runs(results: pathlib.Path, network: str) -> list[dict]:
   return runs
 
 
-def _mean_std(values) -> tuple[float, float]:
+def _mean_std(values) -> tuple[float, float | None]:
+  """Mean and sample standard deviation; None for the spread of a single value."""
   v = np.asarray(values, float)
-  return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0
+  return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else None
+
+
+def _pm(mean: float, std: float | None, fmt: str = ".2f") -> str:
+  return f"{mean:{fmt}} +- {std:{fmt}}" if std is not None else f"{mean:{fmt}} (one run)"
 
 
 def network_row(network: str, runs: list[dict]) -> dict:
@@ -77,14 +82,14 @@ def fig9_table(rows: list[dict], prefix: str = "") -> list[str]:
     mean, std = r["error"]
     diff = f"{mean - r['paper_error']:+.2f}" if r["paper_error"] is not None else "-"
     lines.append(
-        f"| {r['classifier']} | {r['paper_error']} | {mean:.2f} +- {std:.2f} | {r['n']} | {diff} "
+        f"| {r['classifier']} | {r['paper_error']} | {_pm(mean, std)} | {r['n']} | {diff} "
         f"| [{r['network']}/]({prefix}{r['network']}/) | "
         f"`experiments/configs/{r['network']}.py` | {', '.join(f'`{c}`' for c in r['commits'])} |")
   gated = [r for r in rows if r["gated"]]
   for r in gated:
     (e, es), (c, cs) = r["gated"]
     lines += ["", f"{r['classifier']} with the confidence gate (nets 2 and 3 skipped where net 1 "
-              f"is confident): test error {e:.2f} +- {es:.2f}%, average cost {c:.3f} +- {cs:.3f} "
+              f"is confident): test error {_pm(e, es)}%, average cost {_pm(c, cs, '.3f')} "
               f"networks on the test set (paper: about 1.75)."]
   return lines
 
@@ -116,7 +121,7 @@ def render(rows: list[dict]) -> str:
     if r["rejected"] is None:
       continue
     mean, std = r["rejected"]
-    lines.append(f"| {r['classifier']} | {r['paper_rejected'] or '-'} | {mean:.2f} +- {std:.2f} "
+    lines.append(f"| {r['classifier']} | {r['paper_rejected'] or '-'} | {_pm(mean, std)} "
                  f"| {r['n']} |")
   lines += [
       "",
@@ -143,7 +148,7 @@ def render(rows: list[dict]) -> str:
   ]
   for r in rows:
     mean, std = r["wall_time_s"]
-    lines.append(f"| {r['classifier']} | {mean:,.0f} +- {std:,.0f} |")
+    lines.append(f"| {r['classifier']} | {_pm(mean, std, ',.0f')} |")
   return "\n".join(lines) + "\n"
 
 
@@ -166,8 +171,8 @@ def trainsize_section(results: pathlib.Path) -> list[str]:
     test = _mean_std([100 * r["summary"]["test_error"] for r in runs])
     trn = _mean_std([100 * r["summary"]["train_error"] for r in runs])
     ref = fig6.get(n, {})
-    lines.append(f"| {n:,} | {ref.get('test_error_pct', '-')} | {test[0]:.2f} +- {test[1]:.2f} "
-                 f"| {ref.get('train_error_pct', '-')} | {trn[0]:.2f} +- {trn[1]:.2f} | "
+    lines.append(f"| {n:,} | {ref.get('test_error_pct', '-')} | {_pm(*test)} "
+                 f"| {ref.get('train_error_pct', '-')} | {_pm(*trn)} | "
                  f"{len(runs)} | [{link}]({link}) |")
   return lines
 
@@ -212,13 +217,13 @@ def ablations_section(results: pathlib.Path) -> list[str]:
     trn, trn_std = _mean_std([100 * r["summary"]["train_error"] for r in runs])
     if base:
       b_mean, b_std = _mean_std([100 * r["summary"]["test_error"] for r in base])
-      baseline, diff = f"{b_mean:.2f} +- {b_std:.2f}", f"{mean - b_mean:+.2f}"
+      baseline, diff = _pm(b_mean, b_std), f"{mean - b_mean:+.2f}"
       change = changed_fields(runs[0]["config"], base[0]["config"])
     else:
       baseline, diff, change = "-", "-", "-"
     commits = sorted({r["versions"].get("git_commit", "unknown")[:12] for r in runs})
-    lines.append(f"| `{name}` | {change} | {mean:.2f} +- {std:.2f} | {len(runs)} | {baseline} "
-                 f"| {diff} | {trn:.2f} +- {trn_std:.2f} | [ablations/{name}/](ablations/{name}/) "
+    lines.append(f"| `{name}` | {change} | {_pm(mean, std)} | {len(runs)} | {baseline} "
+                 f"| {diff} | {_pm(trn, trn_std)} | [ablations/{name}/](ablations/{name}/) "
                  f"| {', '.join(f'`{c}`' for c in commits)} |")
   return lines
 
