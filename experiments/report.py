@@ -38,6 +38,18 @@ def load_runs(results: pathlib.Path, network: str) -> list[dict]:
   return runs
 
 
+def load_diverged(results: pathlib.Path, network: str) -> list[dict]:
+  """Runs that stopped because the loss diverged (experiments/sweep.py, FAILURE_FILE)."""
+  runs = []
+  for run in sorted((results / network).glob("seed_*")):
+    if (run / sweep.FAILURE_FILE).exists() and not (run / "summary.json").exists():
+      runs.append({"dir": run.relative_to(results).as_posix(),
+                   "failure": json.loads((run / sweep.FAILURE_FILE).read_text()),
+                   "config": json.loads((run / "config.json").read_text()),
+                   "versions": json.loads((run / "versions.json").read_text())})
+  return runs
+
+
 def _mean_std(values) -> tuple[float, float | None]:
   """Mean and sample standard deviation; None for the spread of a single value."""
   v = np.asarray(values, float)
@@ -198,7 +210,9 @@ def ablations_section(results: pathlib.Path) -> list[str]:
   baseline runs of the config it changes; rows in the sweep's order, then any others."""
   present = {d.name for d in (results / "ablations").glob("*") if d.is_dir()}
   names = [n for n in ABLATION_ORDER if n in present] + sorted(present - set(ABLATION_ORDER))
-  rows = [(name, runs) for name in names if (runs := load_runs(results / "ablations", name))]
+  rows = [(name, load_runs(results / "ablations", name),
+           load_diverged(results / "ablations", name)) for name in names]
+  rows = [row for row in rows if row[1] or row[2]]
   if not rows:
     return []
   lines = ["", "## Ablations", "",
@@ -206,24 +220,32 @@ def ablations_section(results: pathlib.Path) -> list[str]:
            "--sweep=ablations`, defined in `experiments/sweep.py`). The change is read off the "
            "runs' recorded configs against the baseline's; the baseline is that config's runs "
            "above (`lenet5/`, or `lenet5_dist/` for the distortion ranges). Mean +- sample "
-           "standard deviation over the seeds.", "",
+           "standard deviation over the seeds that finished; a run whose loss diverged is counted "
+           "in n and its error is in its `failure.json`.", "",
            "| ablation | change | test error (%) | n | baseline (%) | difference | "
            "training error (%) | runs | commit |",
            "|---|---|---|---|---|---|---|---|---|"]
-  for name, runs in rows:
-    network = runs[0]["config"].get("network", "lenet5")
+  for name, runs, diverged in rows:
+    any_run = (runs or diverged)[0]
+    network = any_run["config"].get("network", "lenet5")
     base = load_runs(results, network)
-    mean, std = _mean_std([100 * r["summary"]["test_error"] for r in runs])
-    trn, trn_std = _mean_std([100 * r["summary"]["train_error"] for r in runs])
+    change = changed_fields(any_run["config"], base[0]["config"]) if base else "-"
+    if runs:
+      mean, std = _mean_std([100 * r["summary"]["test_error"] for r in runs])
+      test, train_error = _pm(mean, std), _pm(*_mean_std([100 * r["summary"]["train_error"]
+                                                           for r in runs]))
+    else:
+      mean, test, train_error = None, "", "-"
+    if diverged:
+      test += f"{'; ' if runs else ''}diverged in {len(diverged)} of {len(runs) + len(diverged)}"
+    baseline, diff = "-", "-"
     if base:
       b_mean, b_std = _mean_std([100 * r["summary"]["test_error"] for r in base])
-      baseline, diff = _pm(b_mean, b_std), f"{mean - b_mean:+.2f}"
-      change = changed_fields(runs[0]["config"], base[0]["config"])
-    else:
-      baseline, diff, change = "-", "-", "-"
-    commits = sorted({r["versions"].get("git_commit", "unknown")[:12] for r in runs})
-    lines.append(f"| `{name}` | {change} | {_pm(mean, std)} | {len(runs)} | {baseline} "
-                 f"| {diff} | {_pm(trn, trn_std)} | [ablations/{name}/](ablations/{name}/) "
+      baseline = _pm(b_mean, b_std)
+      diff = f"{mean - b_mean:+.2f}" if mean is not None else "-"
+    commits = sorted({r["versions"].get("git_commit", "unknown")[:12] for r in runs + diverged})
+    lines.append(f"| `{name}` | {change} | {test} | {len(runs) + len(diverged)} | {baseline} "
+                 f"| {diff} | {train_error} | [ablations/{name}/](ablations/{name}/) "
                  f"| {', '.join(f'`{c}`' for c in commits)} |")
   return lines
 

@@ -13,9 +13,13 @@ Sweeps:
 
 Resumable: a finished run (its summary.json) is skipped, an unfinished one resumes from its last
 pass checkpoint, so a killed sweep loses at most the pass in progress; every results file is
-written atomically. With --vmap_seeds the seeds of one configuration train together
-(lenet/train.py, train_seeds); the run directories are the same. --num_shards/--shard_index give shard I every N-th run (a cluster job array);
-the shards write disjoint directories, and `experiments.report` merges them.
+written atomically. A run whose loss diverges gets failure.json instead of summary.json (the
+report lists it) and is not retried; a run stopped by any other error is left for now, the sweep
+goes on, and it exits with an error naming those runs, which resuming retries.
+
+With --vmap_seeds the seeds of one configuration train together (lenet/train.py, train_seeds);
+the run directories are the same. --num_shards/--shard_index give shard I every N-th run (a
+cluster job array); the shards write disjoint directories, and `experiments.report` merges them.
 """
 from __future__ import annotations
 
@@ -142,10 +146,15 @@ def shard(runs: list[Run], num_shards: int, shard_index: int) -> list[Run]:
   return runs[shard_index::num_shards]
 
 
+FAILURE_FILE = "failure.json"  # a diverged run: the error, instead of summary.json
+
+
 def state(root: pathlib.Path, run: Run) -> str:
   d = root / run.workdir
   if (d / "summary.json").exists():
     return "finished"
+  if (d / FAILURE_FILE).exists():
+    return "diverged"
   return "started" if (d / "config.json").exists() else "pending"
 
 
@@ -172,34 +181,69 @@ def groups_of(runs: list[Run], vmap: bool) -> list[list[Run]]:
   return list(groups.values())
 
 
+class SweepIncomplete(RuntimeError):
+  """Some runs stopped with an error other than divergence; they are retried on resumption."""
+
+
+def _record_failure(workdir: pathlib.Path, error: Exception) -> None:
+  train.write_json_atomic(workdir / FAILURE_FILE, {"error": type(error).__name__,
+                                                   "message": str(error)})
+
+
+def _train(group: list[Run], root: pathlib.Path, extra_overrides, vmap: bool) -> list[dict]:
+  """Trains a group; a diverged run gets a failure record (a result: the report shows it).
+  A vmapped group that diverges is retried run by run, so each seed gets its own outcome."""
+  configs = [_reusing_network(run.build_config(extra_overrides), root) for run in group]
+  try:
+    if len(group) > 1:
+      return train.train_seeds(configs[0], [c.seed for c in configs],
+                               [root / r.workdir for r in group], vmap=True)
+    return [pipeline.run(configs[0], root / group[0].workdir)]
+  except train.TrainingDiverged as e:
+    if len(group) > 1:
+      return [s for run in group for s in _train([run], root, extra_overrides, vmap)]
+    logging.warning("%s diverged: %s", group[0].workdir, e)
+    _record_failure(root / group[0].workdir, e)
+    return []
+
+
 def run_sweep(sweep: str, root: pathlib.Path, seeds: int = 0, num_shards: int = 1,
               shard_index: int = 0, extra_overrides=(), dry_run: bool = False,
               vmap: bool = False) -> list[dict]:
-  """Runs (or resumes) this shard's runs of the sweep; returns their summaries."""
+  """Runs (or resumes) this shard's runs of the sweep; returns the finished runs' summaries.
+
+  Diverged runs are recorded (FAILURE_FILE) and not retried. Any other error is logged and the
+  sweep goes on with the next run; at the end SweepIncomplete names the runs it left unfinished,
+  which resuming the sweep retries.
+  """
   mine = shard(runs_of(sweep, seeds), num_shards, shard_index)
-  summaries = []
+  summaries, errors = [], []
   for group in groups_of(mine, vmap):
-    for run in group:
-      status = state(root, run)
+    states = [state(root, run) for run in group]
+    for run, status in zip(group, states):
       logging.info("%s: %s", run.workdir, status)
       if dry_run:
         print(f"{status:9s} {run.workdir}")
     if dry_run:
       continue
-    if all(state(root, run) == "finished" for run in group):
-      summaries += [json.loads((root / r.workdir / "summary.json").read_text()) for r in group]
+    if all(status in ("finished", "diverged") for status in states):
+      summaries += [json.loads((root / r.workdir / "summary.json").read_text())
+                    for r, status in zip(group, states) if status == "finished"]
       continue
     t0 = time.perf_counter()
-    configs = [_reusing_network(run.build_config(extra_overrides), root) for run in group]
-    if len(group) > 1:
-      done = train.train_seeds(configs[0], [c.seed for c in configs],
-                               [root / r.workdir for r in group], vmap=True)
-    else:
-      done = [pipeline.run(configs[0], root / group[0].workdir)]
-    for run, summary in zip(group, done):
-      logging.info("%s: test error %.2f%% (%.0f s for the group)", run.workdir,
-                   100 * summary["test_error"], time.perf_counter() - t0)
+    try:
+      done = _train(group, root, extra_overrides, vmap)
+    except Exception as e:  # noqa: BLE001  (the other runs of the sweep still run)
+      logging.exception("%s stopped with an error; the sweep goes on", group[0].workdir)
+      errors.append(f"{', '.join(r.workdir for r in group)}: {type(e).__name__}: {e}")
+      continue
+    for summary in done:
+      logging.info("%s seed %d: test error %.2f%% (%.0f s for the group)", group[0].workdir,
+                   summary["seed"], 100 * summary["test_error"], time.perf_counter() - t0)
     summaries += done
+  if errors:
+    raise SweepIncomplete(f"{len(errors)} run group(s) stopped with an error (resume the sweep "
+                          "to retry them):\n" + "\n".join(errors))
   return summaries
 
 

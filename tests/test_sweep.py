@@ -112,3 +112,60 @@ def test_readme_links_only_to_ablations_of_the_sweep():
   readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text()
   linked = set(re.findall(r"\]\(results/ablations/([^/)]+)/\)", readme))
   assert linked and linked <= set(sweep.ABLATIONS), linked - set(sweep.ABLATIONS)
+
+
+def test_a_diverged_run_is_recorded_and_an_error_does_not_stop_the_sweep(tmp_path, monkeypatch):
+  calls = []
+
+  def fake_run(config, workdir):  # stands in for training; writes what a run would
+    calls.append(workdir.relative_to(tmp_path).as_posix())
+    train.claim_workdir(config, workdir)
+    if config.network == "lenet5" and config.seed == 0:
+      raise train.TrainingDiverged("the loss became NaN in pass 3")
+    if config.network == "lenet1" and config.seed == 0 and len(calls) < 5:
+      raise OSError("disk full")
+    summary = {"network": config.network, "seed": config.seed, "test_error": 0.01,
+               "train_error": 0.005}
+    train.write_json_atomic(workdir / "summary.json", summary)
+    return summary
+
+  monkeypatch.setattr(sweep.pipeline, "run", fake_run)
+  with pytest.raises(sweep.SweepIncomplete, match="smoke/lenet1/seed_0: OSError: disk full"):
+    sweep.run_sweep("smoke", tmp_path)
+  assert calls == ["smoke/lenet5/seed_0", "smoke/lenet1/seed_0", "smoke/lenet5/seed_1",
+                   "smoke/lenet1/seed_1"]  # went on after both
+  states = [sweep.state(tmp_path, r) for r in sweep.runs_of("smoke")]
+  assert states == ["diverged", "started", "finished", "finished"]
+  failure = json.loads((tmp_path / "smoke/lenet5/seed_0" / sweep.FAILURE_FILE).read_text())
+  assert failure == {"error": "TrainingDiverged", "message": "the loss became NaN in pass 3"}
+  # resuming retries only the run that stopped with an error
+  assert len(sweep.run_sweep("smoke", tmp_path)) == 3
+  assert calls[4:] == ["smoke/lenet1/seed_0"]
+
+
+def test_the_report_lists_diverged_ablation_runs(tmp_path):
+  def write(directory, config, summary=None, failure=None):
+    directory.mkdir(parents=True)
+    train.write_json_atomic(directory / "config.json", json.loads(config.to_json()))
+    train.write_json_atomic(directory / "versions.json", {"git_commit": "abc"})
+    if summary:
+      train.write_json_atomic(directory / "summary.json", summary)
+    if failure:
+      train.write_json_atomic(directory / sweep.FAILURE_FILE, failure)
+
+  summary = {"test_error": 0.01, "train_error": 0.004, "seed": 0}
+  recipe = sweep.Run("lenet5", (), 0, "").build_config()
+  sgd = sweep.Run("lenet5", sweep.ABLATIONS["optimizer=sgd"][1], 0, "").build_config()
+  relu = sweep.Run("lenet5", sweep.ABLATIONS["activation=relu"][1], 0, "").build_config()
+  write(tmp_path / "lenet5" / "seed_0", recipe, summary)
+  nan = {"error": "TrainingDiverged", "message": "NaN"}
+  write(tmp_path / "ablations" / "optimizer=sgd" / "seed_0", sgd, failure=nan)
+  write(tmp_path / "ablations" / "activation=relu" / "seed_0", relu, summary)
+  write(tmp_path / "ablations" / "activation=relu" / "seed_1", relu, failure=nan)
+  rows = [line for line in report.ablations_section(tmp_path) if line.startswith("| `")]
+  assert rows[0].startswith("| `activation=relu` | `model.activation=relu` | "
+                            "1.00 (one run); diverged in 1 of 2 | 2 | 1.00 (one run) | +0.00 | "
+                            "0.40 (one run) |")
+  assert rows[1].startswith("| `optimizer=sgd` | `optimizer.learning_rate=0.01`, "
+                            "`optimizer.name=sgd`, `optimizer.schedule=constant` | "
+                            "diverged in 1 of 1 | 1 | 1.00 (one run) | - | - |")
