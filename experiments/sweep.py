@@ -92,10 +92,10 @@ ABLATIONS = {
     "activation=relu": ("lenet5", (("model.activation", "relu"),)),
     "pooling=average": ("lenet5", (("model.pooling", "average"),)),
     "pooling=max": ("lenet5", (("model.pooling", "max"),)),
-    "optimizer=sgd": ("lenet5", (("optimizer.name", "sgd"), ("optimizer.schedule", "constant"),
-                                 ("optimizer.learning_rate", 0.01))),
-    "optimizer=adam": ("lenet5", (("optimizer.name", "adam"), ("optimizer.schedule", "constant"),
-                                  ("optimizer.learning_rate", 1e-4))),
+    # The optimizer alone changes; the paper's eta schedule stays. SGD is then SDLM with every
+    # h_kk = 0 and mu = 1. (SGD at a constant 0.01 saturated in pass 1: 91% test error, seed 0.)
+    "optimizer=sgd": ("lenet5", (("optimizer.name", "sgd"),)),
+    "optimizer=adam": ("lenet5", (("optimizer.name", "adam"),)),
     "batch_size=32": ("lenet5", (("train.batch_size", 32),)),
     "batch_size=256": ("lenet5", (("train.batch_size", 256),)),
     # our two deviations and the SDLM details they touch
