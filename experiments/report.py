@@ -11,6 +11,7 @@ README byte for byte.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import pathlib
 
@@ -23,6 +24,7 @@ import lenet  # noqa: F401  (XLA flags before jax starts)
 from experiments import sweep
 from lenet import paper
 from lenet import pipeline
+from lenet import train
 
 ABLATION_ORDER = tuple(sweep.ABLATIONS)  # the report lists ablations in the sweep's order
 
@@ -198,8 +200,12 @@ def _leaves(tree: dict, prefix: str = "") -> dict:
 
 
 def changed_fields(config: dict, baseline: dict) -> str:
-  """The fields where a run's recorded config differs from its baseline's (seed aside)."""
-  ours, theirs = _leaves(config), _leaves(baseline)
+  """The fields where a run's recorded config differs from its baseline's (seed aside). Fields
+  added to the configs after a run was recorded count as their defaults (train.with_new_fields)."""
+  defaults = json.loads(importlib.import_module(
+      f"experiments.configs.{baseline.get('network', 'lenet5')}").get_config().to_json())
+  ours = _leaves(train.with_new_fields(config, defaults))
+  theirs = _leaves(train.with_new_fields(baseline, defaults))
   changed = sorted(k for k in ours.keys() | theirs.keys()
                    if k != "seed" and ours.get(k) != theirs.get(k))
   return ", ".join(f"`{k}={ours.get(k, '-')}`" for k in changed)
