@@ -29,27 +29,28 @@ from lenet import train
 ABLATION_ORDER = tuple(sweep.ABLATIONS)  # the report lists ablations in the sweep's order
 
 
-def load_runs(results: pathlib.Path, network: str) -> list[dict]:
+def _load(results: pathlib.Path, network: str, outcome: str) -> list[dict]:
+  """The runs results/<network>/seed_* whose `outcome` file ("summary" or "failure") exists, each
+  with that file, its config and versions, under the outcome's name."""
   runs = []
   for run in sorted((results / network).glob("seed_*")):
-    if (run / "summary.json").exists():
+    if outcome == "failure" and (run / "summary.json").exists():
+      continue  # finished after all (a rerun): not a failure
+    if (run / f"{outcome}.json").exists():
       runs.append({"dir": run.relative_to(results).as_posix(),
-                   "summary": json.loads((run / "summary.json").read_text()),
+                   outcome: json.loads((run / f"{outcome}.json").read_text()),
                    "config": json.loads((run / "config.json").read_text()),
                    "versions": json.loads((run / "versions.json").read_text())})
   return runs
+
+
+def load_runs(results: pathlib.Path, network: str) -> list[dict]:
+  return _load(results, network, "summary")
 
 
 def load_diverged(results: pathlib.Path, network: str) -> list[dict]:
   """Runs that stopped because the loss diverged (experiments/sweep.py, FAILURE_FILE)."""
-  runs = []
-  for run in sorted((results / network).glob("seed_*")):
-    if (run / sweep.FAILURE_FILE).exists() and not (run / "summary.json").exists():
-      runs.append({"dir": run.relative_to(results).as_posix(),
-                   "failure": json.loads((run / sweep.FAILURE_FILE).read_text()),
-                   "config": json.loads((run / "config.json").read_text()),
-                   "versions": json.loads((run / "versions.json").read_text())})
-  return runs
+  return _load(results, network, pathlib.Path(sweep.FAILURE_FILE).stem)
 
 
 def _mean_std(values) -> tuple[float, float | None]:
@@ -231,10 +232,13 @@ def ablations_section(results: pathlib.Path) -> list[str]:
            "| ablation | change | test error (%) | n | baseline (%) | difference | "
            "training error (%) | runs | commit |",
            "|---|---|---|---|---|---|---|---|---|"]
+  baselines = {}  # network -> its runs, read once
   for name, runs, diverged in rows:
     any_run = (runs or diverged)[0]
     network = any_run["config"].get("network", "lenet5")
-    base = load_runs(results, network)
+    if network not in baselines:
+      baselines[network] = load_runs(results, network)
+    base = baselines[network]
     change = changed_fields(any_run["config"], base[0]["config"]) if base else "-"
     if runs:
       mean, std = _mean_std([100 * r["summary"]["test_error"] for r in runs])

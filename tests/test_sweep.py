@@ -31,17 +31,10 @@ def test_every_run_of_a_sweep_builds_a_valid_config(name):
     assert config.seed == 0
 
 
-def _leaves(d, prefix=""):
-  out = {}
-  for k, v in d.items():
-    out.update(_leaves(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v})
-  return out
-
-
 def test_ablations_change_only_their_fields_from_the_recipe():
   for name, (config_name, overrides) in sweep.ABLATIONS.items():
-    base = _leaves(sweep.Run(config_name, (), 0, "").build_config().to_dict())
-    changed = _leaves(sweep.Run(config_name, overrides, 0, "").build_config().to_dict())
+    base = report._leaves(sweep.Run(config_name, (), 0, "").build_config().to_dict())
+    changed = report._leaves(sweep.Run(config_name, overrides, 0, "").build_config().to_dict())
     differ = {k for k in base if base[k] != changed[k]}
     assert differ == {field for field, _ in overrides}, name
 
