@@ -28,6 +28,8 @@ _IMAGES = flags.DEFINE_integer("images", 0, "Images per timed pass (0: 10,000 at
                                "60,000 otherwise).")
 _REPEATS = flags.DEFINE_integer("repeats", 3, "Timed passes; the median is reported.")
 _SEEDS = flags.DEFINE_integer("seeds", 1, "Seeds trained together (vmapped) in the timed pass.")
+_EVALUATE = flags.DEFINE_bool("evaluate", False, "Time the per-pass evaluation (penalties of "
+                              "--images patterns, train.make_penalties_fn) instead of training.")
 
 
 def measure(config, images: int, repeats: int, seeds: int = 1) -> float:
@@ -62,9 +64,32 @@ def measure(config, images: int, repeats: int, seeds: int = 1) -> float:
   return steps.size / sorted(times)[len(times) // 2]  # steps.size counts every seed's images
 
 
+def measure_evaluation(config, images: int, repeats: int) -> float:
+  """Images per second of the jitted evaluation (penalties of every pattern), compile excluded."""
+  n = images or 60_000
+  model = models.build(config.model, seed=config.seed)
+  fns, params = train.ModelFns.split(model)
+  x = jax.random.uniform(jax.random.PRNGKey(0), (n, *model.input_shape), minval=-0.1,
+                         maxval=1.175)
+  penalties_of = train.make_penalties_fn(fns, config.train.eval_batch_size)
+  jax.block_until_ready(penalties_of(params, x))  # compile
+  times = []
+  for _ in range(repeats):
+    t = time.perf_counter()
+    jax.block_until_ready(penalties_of(params, x))
+    times.append(time.perf_counter() - t)
+  return n / sorted(times)[len(times) // 2]
+
+
 def main(argv):
   del argv
   config = _CONFIG.value
+  if _EVALUATE.value:
+    rate = measure_evaluation(config, _IMAGES.value, _REPEATS.value)
+    print(f"backend={jax.default_backend()} evaluation eval_batch_size="
+          f"{config.train.eval_batch_size}")
+    print(f"img_per_s={rate:.0f}")
+    return
   rate = measure(config, _IMAGES.value, _REPEATS.value, _SEEDS.value)
   print(f"backend={jax.default_backend()} batch={config.train.batch_size} "
         f"optimizer={config.optimizer.name} seeds={_SEEDS.value}")

@@ -199,7 +199,7 @@ def make_pass_fn(fns: ModelFns, loss_fn, optimizer, grad_chunk: int = 0, fetch=N
 # Forward-only evaluation runs each layer in its own loop over chunks of LAYER_CHUNK patterns.
 # As one graph, XLA's CPU compiler fuses each subsampling layer into the next convolution's window
 # gather, recomputing every S2 unit (five tanh) once per window that reads it, up to 25 times;
-# LeNet-5's evaluation ran about 3x slower than with the loops, whose boundaries keep each
+# LeNet-5's evaluation ran about 2.6x slower than with the loops, whose boundaries keep each
 # layer's output in memory. (Training is not affected: its gradient keeps the outputs anyway.)
 LAYER_CHUNK = 100
 
