@@ -113,3 +113,13 @@ def _check_summarize(tmp_path):
                        check=True)
   assert f"test error {errors[0]:.2f}%" in out.stdout
   train.write_json_atomic(tmp_path / "summary.json", {k: v for k, v in s.items() if k[0] != "_"})
+
+
+@pytest.mark.parametrize("extra", [["--seeds=2"], ["--evaluate"]])
+def test_benchmark_command_line_prints_a_rate(extra):
+  out = subprocess.run([sys.executable, "-m", "experiments.benchmark",
+                        "--config=experiments/configs/lenet5.py", "--images=64", "--repeats=1",
+                        *extra], capture_output=True, text=True, check=True)
+  header, rate = out.stdout.splitlines()[-2:]
+  assert ("seeds=2" in header) if extra == ["--seeds=2"] else ("evaluation" in header)
+  assert rate.startswith("img_per_s=") and int(rate.split("=")[1]) > 0
