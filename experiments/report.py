@@ -168,25 +168,29 @@ def render(rows: list[dict]) -> str:
 
 
 def trainsize_section(results: pathlib.Path) -> list[str]:
-  """Fig. 6 from results/trainsize/<n>/seed_*."""
-  sizes = sorted((int(d.name) for d in (results / "trainsize").glob("*") if d.name.isdigit()))
-  rows = [(n, runs, f"trainsize/{n}/") for n in sizes
-          if (runs := load_runs(results / "trainsize", str(n)))]
+  """Fig. 6 from results/trainsize/*/seed_*, by n and then patterns per pass."""
+  rows = [(runs, f"trainsize/{d.name}/") for d in sorted((results / "trainsize").glob("*"))
+          if (runs := load_runs(results / "trainsize", d.name))]
   if not rows:
     return []
   if full := load_runs(results, "lenet5"):  # all 60,000 patterns: the recipe's own runs
-    rows.append((full[0]["summary"]["train_size"], full, "lenet5/"))
+    rows.append((full, "lenet5/"))
+  size = lambda runs: (runs[0]["summary"]["train_size"],  # noqa: E731
+                       runs[0]["summary"].get("patterns_per_pass", runs[0]["summary"]["train_size"]))
   fig6 = {int(r["train_size"]): r for r in paper.fig6()}
   lines = ["", "## Training-set size (Fig. 6)", "",
            "LeNet-5, the paper's recipe on the first n training patterns "
-           "(`python -m experiments.sweep --sweep=trainsize`).", "",
-           "| n | paper: test (%) | ours: test (%) | paper: training (%) | ours: training (%) "
-           "| seeds | runs |", "|---|---|---|---|---|---|---|"]
-  for n, runs, link in rows:
+           "(`python -m experiments.sweep --sweep=trainsize`). A pass is n updates, or 60,000 "
+           "that cycle through the n patterns in their fixed order (`train.patterns_per_pass`); "
+           "the paper does not say which it made. The paper's numbers are per n.", "",
+           "| n | updates per pass | paper: test (%) | ours: test (%) | paper: training (%) "
+           "| ours: training (%) | seeds | runs |", "|---|---|---|---|---|---|---|---|"]
+  for runs, link in sorted(rows, key=lambda row: size(row[0])):
+    n, per_pass = size(runs)
     test = _mean_std([100 * r["summary"]["test_error"] for r in runs])
     trn = _mean_std([100 * r["summary"]["train_error"] for r in runs])
     ref = fig6.get(n, {})
-    lines.append(f"| {n:,} | {ref.get('test_error_pct', '-')} | {_pm(*test)} "
+    lines.append(f"| {n:,} | {per_pass:,} | {ref.get('test_error_pct', '-')} | {_pm(*test)} "
                  f"| {ref.get('train_error_pct', '-')} | {_pm(*trn)} | "
                  f"{len(runs)} | [{link}]({link}) |")
   return lines

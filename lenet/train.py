@@ -116,6 +116,9 @@ def validate(config) -> None:
   for field in ("passes", "batch_size", "eval_batch_size"):
     if config.train[field] < 1:
       raise ValueError(f"train.{field} must be at least 1, got {config.train[field]}")
+  if config.train.patterns_per_pass < 0:
+    raise ValueError("train.patterns_per_pass must be 0 (the training set's size) or positive, "
+                     f"got {config.train.patterns_per_pass}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -507,7 +510,8 @@ def _train_group(configs, workdirs, dataset, training_set=None) -> list[dict]:
   test_images, test_labels = jnp.asarray(dataset.test_images), dataset.test_labels
   n = dataset.num_train
   tc, oc, dc = config.train, config.optimizer, config.data.distortion
-  steps_per_pass = -(-n // tc.batch_size)
+  per_pass = tc.patterns_per_pass or n
+  steps_per_pass = -(-per_pass // tc.batch_size)
 
   splits = [ModelFns.split(models.build(c.model, seed=c.seed)) for c in configs]
   fns, initial = splits[0][0], [params for _, params in splits]
@@ -567,7 +571,7 @@ def _train_group(configs, workdirs, dataset, training_set=None) -> list[dict]:
       opt_state = sdlm.with_curvature(opt_state, h)
     steps = []
     for c in configs:
-      patterns = pass_patterns(c.seed, set_size, n, p, tc.order)
+      patterns = pass_patterns(c.seed, set_size, per_pass, p, tc.order)
       if training_set is not None:
         patterns = np.asarray(training_set)[patterns]
       steps.append(steps_of(patterns, tc.batch_size))
@@ -616,10 +620,10 @@ def _train_group(configs, workdirs, dataset, training_set=None) -> list[dict]:
     save_params(w / "params.msgpack", ps)
     summary = {
         "network": c.network, "model": c.model.name, "seed": c.seed, "passes": tc.passes,
-        "batch_size": tc.batch_size, "train_size": n,
+        "batch_size": tc.batch_size, "train_size": n, "patterns_per_pass": per_pass,
         "test_error": float(len(wrong) / len(test_labels)), "test_errors": int(len(wrong)),
         "train_error": r[-1]["train_error"] if r else None,
-        "wall_time_s": elapsed, "images_per_s": size * n * tc.passes / elapsed if elapsed else None,
+        "wall_time_s": elapsed, "images_per_s": size * per_pass * tc.passes / elapsed if elapsed else None,
         **evaluation.rejection_summary(test_penalties, test_labels),
     }
     if size > 1:

@@ -136,16 +136,18 @@ def test_a_diverged_run_is_recorded_and_an_error_does_not_stop_the_sweep(tmp_pat
   assert calls[4:] == ["smoke/lenet1/seed_0"]
 
 
-def test_the_report_lists_diverged_ablation_runs(tmp_path):
-  def write(directory, config, summary=None, failure=None):
-    directory.mkdir(parents=True)
-    train.write_json_atomic(directory / "config.json", json.loads(config.to_json()))
-    train.write_json_atomic(directory / "versions.json", {"git_commit": "abc"})
-    if summary:
-      train.write_json_atomic(directory / "summary.json", summary)
-    if failure:
-      train.write_json_atomic(directory / sweep.FAILURE_FILE, failure)
+def write(directory, config, summary=None, failure=None):
+  """A run directory as training leaves it, with made-up outcomes."""
+  directory.mkdir(parents=True)
+  train.write_json_atomic(directory / "config.json", json.loads(config.to_json()))
+  train.write_json_atomic(directory / "versions.json", {"git_commit": "abc"})
+  if summary:
+    train.write_json_atomic(directory / "summary.json", summary)
+  if failure:
+    train.write_json_atomic(directory / sweep.FAILURE_FILE, failure)
 
+
+def test_the_report_lists_diverged_ablation_runs(tmp_path):
   summary = {"test_error": 0.01, "train_error": 0.004, "seed": 0}
   recipe = sweep.Run("lenet5", (), 0, "").build_config()
   sgd = sweep.Run("lenet5", sweep.ABLATIONS["optimizer=sgd"][1], 0, "").build_config()
@@ -163,3 +165,21 @@ def test_the_report_lists_diverged_ablation_runs(tmp_path):
                             "0.40 (one run) |")
   assert rows[1].startswith("| `optimizer=sgd` | `optimizer.name=sgd` | diverged in 1 of 1 | 1 "
                             "| 1.00 (one run) | - | - |")
+
+
+def test_the_fig6_table_orders_by_size_then_updates_per_pass(tmp_path):
+  for run in sweep.runs_of("trainsize", seeds=1):
+    config = run.build_config()
+    n, per_pass = config.data.train_size, config.train.patterns_per_pass or config.data.train_size
+    write(tmp_path / run.workdir, config, {"test_error": n / 1e6, "train_error": per_pass / 1e7,
+                                           "train_size": n, "patterns_per_pass": per_pass})
+  recipe = sweep.Run("lenet5", (), 0, "").build_config()  # recorded before patterns_per_pass
+  write(tmp_path / "lenet5" / "seed_0", recipe, {"test_error": 0.01, "train_error": 0.004,
+                                                 "train_size": 60_000})
+  rows = [line for line in report.trainsize_section(tmp_path) if line[:3].strip("| ").isdigit()]
+  assert [row.split(" | ")[:2] for row in rows] == [
+      ["| 15,000", "15,000"], ["| 15,000", "60,000"], ["| 30,000", "30,000"],
+      ["| 30,000", "60,000"], ["| 60,000", "60,000"]]
+  assert rows[1] == ("| 15,000 | 60,000 | 1.68 | 1.50 (one run) | 0.05 | 0.60 (one run) | 1 | "
+                     "[trainsize/15000,patterns_per_pass=60000/]"
+                     "(trainsize/15000,patterns_per_pass=60000/) |")

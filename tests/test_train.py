@@ -101,7 +101,8 @@ def test_a_different_config_in_the_same_workdir_is_refused(short_run):
     (dict(optimizer__output_curvature="exact"), "optimizer.output_curvature"),
     (dict(train__order="sorted"), "train.order"),
     (dict(loss__name="hinge"), "loss.name"),
-    (dict(train__batch_size=0), "train.batch_size")])
+    (dict(train__batch_size=0), "train.batch_size"),
+    (dict(train__patterns_per_pass=-1), "train.patterns_per_pass")])
 def test_unknown_values_are_rejected_before_training(override, field, tmp_path):
   with pytest.raises(ValueError, match=field):
     train.train_and_evaluate(small_config(**override), tmp_path)
@@ -165,6 +166,24 @@ def _tiny(passes=1):
   c = small_config(train__passes=passes)
   c.data.train_size = 300
   return c
+
+
+def test_a_long_pass_continues_the_fixed_order(mnist_dir, tmp_path):
+  """train.patterns_per_pass = 3n makes one pass the same updates as three passes of n (fixed
+  order, constant eta, h_kk estimated once): Fig. 6's small sets at the 60,000-set's updates."""
+  del mnist_dir
+  def config(passes, per_pass):
+    c = _tiny(passes)
+    c.optimizer.schedule, c.optimizer.curvature_update = "constant", "first_pass"
+    c.train.patterns_per_pass = per_pass
+    return c
+  long = train.train_and_evaluate(config(1, 900), tmp_path / "long")
+  short = train.train_and_evaluate(config(3, 0), tmp_path / "short")
+  assert (long["patterns_per_pass"], short["patterns_per_pass"]) == (900, 300)
+  assert long["test_error"] == short["test_error"]
+  trained = [train.load_trained(config(1, 0), tmp_path / d)[1] for d in ("long", "short")]
+  for a, b in zip(*map(jax.tree.leaves, trained)):
+    np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
 def test_vmapped_seeds_equal_sequential_runs(mnist_dir, tmp_path):

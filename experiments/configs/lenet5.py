@@ -71,6 +71,8 @@ def get_config() -> ml_collections.ConfigDict:
   c.train.passes = 20
   c.train.batch_size = 1            # one pattern per update, as the paper
   c.train.order = "fixed"           # one constant random order; "reshuffle" every pass
+  c.train.patterns_per_pass = 0     # 0 = the training set's size (60,000 originals); more cycles
+                                    # through the order, e.g. Fig. 6's small sets at 60,000 updates
   c.train.eval_batch_size = 1000
   c.train.grad_chunk = 64           # minibatches only: gradient computed in chunks of 64 (same
                                     # mean, faster on CPU); 0 = one piece
