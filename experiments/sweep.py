@@ -99,6 +99,12 @@ ABLATIONS = {
     "optimizer=adam": ("lenet5", (("optimizer.name", "adam"),)),
     "batch_size=32": ("lenet5", (("train.batch_size", 32),)),
     "batch_size=256": ("lenet5", (("train.batch_size", 256),)),
+    # Two changes, one question: minibatches with eta scaled by the batch size (the linear
+    # scaling rule), so that a pass moves the weights about as far as 60,000 single steps.
+    "batch_size=32,eta_scale=32": ("lenet5", (("train.batch_size", 32),
+                                              ("optimizer.eta_scale", 32.0))),
+    "batch_size=256,eta_scale=256": ("lenet5", (("train.batch_size", 256),
+                                                ("optimizer.eta_scale", 256.0))),
     # our two deviations and the SDLM details they touch
     "mu=0.02": ("lenet5", (("optimizer.mu", 0.02),)),
     "mu=0.1": ("lenet5", (("optimizer.mu", 0.1),)),

@@ -74,16 +74,16 @@ class ModelFns:
 def pass_learning_rate(cfg, pass_index: int) -> float:
   """The global rate eta of pass `pass_index` (0-based) under the `optimizer` config."""
   if cfg.schedule == "paper":
-    return sdlm.PAPER_ETA[min(pass_index, len(sdlm.PAPER_ETA) - 1)]
-  return cfg.learning_rate
+    return cfg.eta_scale * sdlm.PAPER_ETA[min(pass_index, len(sdlm.PAPER_ETA) - 1)]
+  return cfg.eta_scale * cfg.learning_rate
 
 
 def make_optimizer(cfg, steps_per_pass: int) -> optax.GradientTransformation:
   """The optimizer named by the `optimizer` config; "sdlm" with the "paper" schedule by default."""
   if cfg.schedule == "paper":
-    lr = sdlm.per_pass_schedule(sdlm.PAPER_ETA, steps_per_pass)
+    lr = sdlm.per_pass_schedule([cfg.eta_scale * eta for eta in sdlm.PAPER_ETA], steps_per_pass)
   elif cfg.schedule == "constant":
-    lr = cfg.learning_rate
+    lr = cfg.eta_scale * cfg.learning_rate
   else:
     raise ValueError(f"unknown optimizer.schedule={cfg.schedule!r}; choose from {SCHEDULES}")
   if cfg.name == "sdlm":
@@ -116,6 +116,8 @@ def validate(config) -> None:
   for field in ("passes", "batch_size", "eval_batch_size"):
     if config.train[field] < 1:
       raise ValueError(f"train.{field} must be at least 1, got {config.train[field]}")
+  if config.optimizer.eta_scale <= 0:
+    raise ValueError(f"optimizer.eta_scale must be positive, got {config.optimizer.eta_scale}")
   if config.train.patterns_per_pass < 0:
     raise ValueError("train.patterns_per_pass must be 0 (the training set's size) or positive, "
                      f"got {config.train.patterns_per_pass}")

@@ -102,10 +102,29 @@ def test_a_different_config_in_the_same_workdir_is_refused(short_run):
     (dict(train__order="sorted"), "train.order"),
     (dict(loss__name="hinge"), "loss.name"),
     (dict(train__batch_size=0), "train.batch_size"),
-    (dict(train__patterns_per_pass=-1), "train.patterns_per_pass")])
+    (dict(train__patterns_per_pass=-1), "train.patterns_per_pass"),
+    (dict(optimizer__eta_scale=0.0), "optimizer.eta_scale")])
 def test_unknown_values_are_rejected_before_training(override, field, tmp_path):
   with pytest.raises(ValueError, match=field):
     train.train_and_evaluate(small_config(**override), tmp_path)
+
+
+@pytest.mark.parametrize("name", ["sdlm", "sgd"])
+def test_eta_scale_multiplies_every_update(name):
+  cfg = small_config(optimizer__name=name)
+  params = {"w": jnp.ones(3)}
+  grads = {"w": jnp.array([0.1, -0.2, 0.3])}
+  updates = []
+  for scale in (1.0, 32.0):
+    cfg.optimizer.eta_scale = scale
+    optimizer = train.make_optimizer(cfg.optimizer, steps_per_pass=4)
+    state = optimizer.init(params)
+    for _ in range(9):  # into the third pass of the paper's schedule (eta 2e-4)
+      update, state = optimizer.update(grads, state, params)
+    updates.append(update["w"])
+    assert train.pass_learning_rate(cfg.optimizer, 2) == pytest.approx(scale * 2e-4)
+  np.testing.assert_allclose(updates[1], 32 * updates[0], rtol=1e-6)
+  assert float(jnp.abs(updates[0]).max()) > 0
 
 
 def test_minibatch_steps_wrap_around():

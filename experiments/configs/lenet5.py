@@ -59,6 +59,7 @@ def get_config() -> ml_collections.ConfigDict:
   c.optimizer.name = "sdlm"         # stochastic diagonal Levenberg-Marquardt (App. C); "sgd", "adam"
   c.optimizer.schedule = "paper"    # eta per pass: 5e-4 x2, 2e-4 x3, 1e-4 x3, 5e-5 x4, then 1e-5
   c.optimizer.learning_rate = 0.0005  # used by schedule="constant"
+  c.optimizer.eta_scale = 1.0       # multiplies every eta (e.g. by the batch size for minibatches)
   # Deviation (README): the paper's mu = 0.02 (Eq. 21) lets saturated C5 units, whose h_kk falls
   # to ~1e-6 after pass 1, take steps of eta/mu on 400 inputs at once; pass 2 then diverges.
   c.optimizer.mu = 0.5
