@@ -232,10 +232,11 @@ def ablations_section(results: pathlib.Path) -> list[str]:
            "runs' recorded configs against the baseline's; the baseline is that config's runs "
            "above (`lenet5/`, or `lenet5_dist/` for the distortion ranges). Mean +- sample "
            "standard deviation over the seeds that finished; a run whose loss diverged is counted "
-           "in n and its error is in its `failure.json`.", "",
-           "| ablation | change | test error (%) | n | baseline (%) | difference | "
+           "in n and its error is in its `failure.json`. Per seed: each run's test error, in "
+           "seed order.", "",
+           "| ablation | change | test error (%) | per seed (%) | n | baseline (%) | difference | "
            "training error (%) | runs | commit |",
-           "|---|---|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|---|---|"]
   baselines = {}  # network -> its runs, read once
   for name, runs, diverged in rows:
     any_run = (runs or diverged)[0]
@@ -258,7 +259,10 @@ def ablations_section(results: pathlib.Path) -> list[str]:
       baseline = _pm(b_mean, b_std)
       diff = f"{mean - b_mean:+.2f}" if mean is not None else "-"
     commits = sorted({r["versions"].get("git_commit", "unknown")[:12] for r in runs + diverged})
-    lines.append(f"| `{name}` | {change} | {test} | {len(runs) + len(diverged)} | {baseline} "
+    per_seed = ", ".join(f"{100 * r['summary']['test_error']:.2f}" if "summary" in r else "diverged"
+                         for r in sorted(runs + diverged, key=lambda r: r["config"]["seed"]))
+    lines.append(f"| `{name}` | {change} | {test} | {per_seed} | {len(runs) + len(diverged)} "
+                 f"| {baseline} "
                  f"| {diff} | {train_error} | [ablations/{name}/](ablations/{name}/) "
                  f"| {', '.join(f'`{c}`' for c in commits)} |")
   return lines

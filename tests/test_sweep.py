@@ -157,14 +157,15 @@ def test_the_report_lists_diverged_ablation_runs(tmp_path):
   write(tmp_path / "lenet5" / "seed_0", recipe, summary)
   nan = {"error": "TrainingDiverged", "message": "NaN"}
   write(tmp_path / "ablations" / "optimizer=sgd" / "seed_0", sgd, failure=nan)
-  write(tmp_path / "ablations" / "activation=relu" / "seed_0", relu, summary)
-  write(tmp_path / "ablations" / "activation=relu" / "seed_1", relu, failure=nan)
+  write(tmp_path / "ablations" / "activation=relu" / "seed_0", relu, failure=nan)
+  relu.seed = 1
+  write(tmp_path / "ablations" / "activation=relu" / "seed_1", relu, summary)
   rows = [line for line in report.ablations_section(tmp_path) if line.startswith("| `")]
   assert rows[0].startswith("| `activation=relu` | `model.activation=relu` | "
-                            "1.00 (one run); diverged in 1 of 2 | 2 | 1.00 (one run) | +0.00 | "
-                            "0.40 (one run) |")
-  assert rows[1].startswith("| `optimizer=sgd` | `optimizer.name=sgd` | diverged in 1 of 1 | 1 "
-                            "| 1.00 (one run) | - | - |")
+                            "1.00 (one run); diverged in 1 of 2 | diverged, 1.00 | 2 | "
+                            "1.00 (one run) | +0.00 | 0.40 (one run) |")
+  assert rows[1].startswith("| `optimizer=sgd` | `optimizer.name=sgd` | diverged in 1 of 1 | "
+                            "diverged | 1 | 1.00 (one run) | - | - |")
 
 
 def test_the_fig6_table_orders_by_size_then_updates_per_pass(tmp_path):
