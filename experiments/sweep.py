@@ -1,7 +1,7 @@
 """Runs a named set of (config, overrides, seed) runs, each into its own run directory.
 
     python -m experiments.sweep --sweep=paper [--seeds=5] [--results=results] \
-        [--num_shards=N --shard_index=I] [--dry_run]
+        [--num_shards=N --shard_index=I] [--only=NAME ...] [--dry_run]
     python -m experiments.report     # then regenerate results/README.md
 
 Sweeps:
@@ -224,16 +224,30 @@ def _train(group: list[Run], root: pathlib.Path, extra_overrides, vmap: bool) ->
     return []
 
 
+def configuration_name(run: Run) -> str:
+  """The name a run shares with the other seeds of its configuration: its directory's parent
+  (`lenet5`, `loss.j=10`, `15000`)."""
+  return pathlib.PurePosixPath(run.workdir).parent.name
+
+
+def select(runs: list[Run], only) -> list[Run]:
+  """The runs of the configurations named in `only` (all of them if it is empty)."""
+  names = {configuration_name(r) for r in runs}
+  if unknown := set(only) - names:
+    raise ValueError(f"unknown --only {sorted(unknown)}; this sweep has {sorted(names)}")
+  return [r for r in runs if not only or configuration_name(r) in only]
+
+
 def run_sweep(sweep: str, root: pathlib.Path, seeds: int = 0, num_shards: int = 1,
               shard_index: int = 0, extra_overrides=(), dry_run: bool = False,
-              vmap: bool = False) -> list[dict]:
+              vmap: bool = False, only=()) -> list[dict]:
   """Runs (or resumes) this shard's runs of the sweep; returns the finished runs' summaries.
 
   Diverged runs are recorded (FAILURE_FILE) and not retried. Any other error is logged and the
   sweep goes on with the next run; at the end SweepIncomplete names the runs it left unfinished,
   which resuming the sweep retries.
   """
-  mine = shard(runs_of(sweep, seeds), num_shards, shard_index)
+  mine = shard(select(runs_of(sweep, seeds), only), num_shards, shard_index)
   summaries, errors = [], []
   for group in groups_of(mine, vmap):
     states = [state(root, run) for run in group]
@@ -271,7 +285,7 @@ def main(argv):
   vmap = (VMAP_SEEDS_DEFAULT.get(jax.default_backend(), False) if f.vmap_seeds == "auto"
           else f.vmap_seeds == "true")
   run_sweep(f.sweep, pathlib.Path(f.results), f.seeds, f.num_shards, f.shard_index, extra,
-            f.dry_run, vmap)
+            f.dry_run, vmap, f.only)
 
 
 def define_flags():
@@ -283,6 +297,8 @@ def define_flags():
   flags.DEFINE_integer("num_shards", 1, "Split the sweep into this many shards.")
   flags.DEFINE_integer("shard_index", 0, "Which shard this process runs.")
   flags.DEFINE_bool("dry_run", False, "List the runs and their state; train nothing.")
+  flags.DEFINE_multi_string("only", [], "Run only this configuration of the sweep (repeatable), "
+                            "e.g. --only=loss.j=10 --seeds=5 adds seeds 3-4 to one ablation.")
   flags.DEFINE_enum(
       "vmap_seeds", "auto", ["auto", "true", "false"],
       "Train the seeds of one configuration together in one compiled computation (jax.vmap, the "

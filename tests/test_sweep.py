@@ -184,3 +184,13 @@ def test_the_fig6_table_orders_by_size_then_updates_per_pass(tmp_path):
   assert rows[1] == ("| 15,000 | 60,000 | 1.68 | 1.50 (one run) | 0.05 | 0.60 (one run) | 1 | "
                      "[trainsize/15000,patterns_per_pass=60000/]"
                      "(trainsize/15000,patterns_per_pass=60000/) |")
+
+
+def test_only_selects_configurations_before_sharding():
+  runs = sweep.select(sweep.runs_of("ablations", seeds=5), ["loss.j=10", "weight_init=fan_in"])
+  assert [r.workdir for r in runs[:2]] == ["ablations/loss.j=10/seed_0",
+                                           "ablations/weight_init=fan_in/seed_0"]
+  assert len(runs) == 10 and len(sweep.shard(runs, 2, 1)) == 5
+  assert sweep.select(runs, []) == runs
+  with pytest.raises(ValueError, match="unknown --only.*'loss.j=3'"):
+    sweep.select(runs, ["loss.j=3"])
