@@ -175,8 +175,9 @@ def trainsize_section(results: pathlib.Path) -> list[str]:
     return []
   if full := load_runs(results, "lenet5"):  # all 60,000 patterns: the recipe's own runs
     rows.append((full, "lenet5/"))
-  size = lambda runs: (runs[0]["summary"]["train_size"],  # noqa: E731
-                       runs[0]["summary"].get("patterns_per_pass", runs[0]["summary"]["train_size"]))
+  def size(runs):  # n and updates per pass (runs recorded before patterns_per_pass made n)
+    summary = runs[0]["summary"]
+    return summary["train_size"], summary.get("patterns_per_pass", summary["train_size"])
   fig6 = {int(r["train_size"]): r for r in paper.fig6()}
   lines = ["", "## Training-set size (Fig. 6)", "",
            "LeNet-5, the paper's recipe on the first n training patterns "
@@ -262,8 +263,7 @@ def ablations_section(results: pathlib.Path) -> list[str]:
     per_seed = ", ".join(f"{100 * r['summary']['test_error']:.2f}" if "summary" in r else "diverged"
                          for r in sorted(runs + diverged, key=lambda r: r["config"]["seed"]))
     lines.append(f"| `{name}` | {change} | {test} | {per_seed} | {len(runs) + len(diverged)} "
-                 f"| {baseline} "
-                 f"| {diff} | {train_error} | [ablations/{name}/](ablations/{name}/) "
+                 f"| {baseline} | {diff} | {train_error} | [ablations/{name}/](ablations/{name}/) "
                  f"| {', '.join(f'`{c}`' for c in commits)} |")
   return lines
 

@@ -207,7 +207,7 @@ def _record_failure(workdir: pathlib.Path, error: Exception) -> None:
                                                    "message": str(error)})
 
 
-def _train(group: list[Run], root: pathlib.Path, extra_overrides, vmap: bool) -> list[dict]:
+def _train(group: list[Run], root: pathlib.Path, extra_overrides) -> list[dict]:
   """Trains a group; a diverged run gets a failure record (a result: the report shows it).
   A vmapped group that diverges is retried run by run, so each seed gets its own outcome."""
   configs = [_reusing_network(run.build_config(extra_overrides), root) for run in group]
@@ -218,7 +218,7 @@ def _train(group: list[Run], root: pathlib.Path, extra_overrides, vmap: bool) ->
     return [pipeline.run(configs[0], root / group[0].workdir)]
   except train.TrainingDiverged as e:
     if len(group) > 1:
-      return [s for run in group for s in _train([run], root, extra_overrides, vmap)]
+      return [s for run in group for s in _train([run], root, extra_overrides)]
     logging.warning("%s diverged: %s", group[0].workdir, e)
     _record_failure(root / group[0].workdir, e)
     return []
@@ -263,7 +263,7 @@ def run_sweep(sweep: str, root: pathlib.Path, seeds: int = 0, num_shards: int = 
       continue
     t0 = time.perf_counter()
     try:
-      done = _train(group, root, extra_overrides, vmap)
+      done = _train(group, root, extra_overrides)
     except Exception as e:  # noqa: BLE001  (the other runs of the sweep still run)
       logging.exception("%s stopped with an error; the sweep goes on", group[0].workdir)
       errors.append(f"{', '.join(r.workdir for r in group)}: {type(e).__name__}: {e}")

@@ -71,21 +71,28 @@ class ModelFns:
     return self.model(params)(x)
 
 
+def _learning_rates(cfg) -> tuple[float, ...]:
+  """eta of each pass under the `optimizer` config, eta_scale applied (later passes keep the
+  last)."""
+  if cfg.schedule == "paper":
+    rates = sdlm.PAPER_ETA
+  elif cfg.schedule == "constant":
+    rates = (cfg.learning_rate,)
+  else:
+    raise ValueError(f"unknown optimizer.schedule={cfg.schedule!r}; choose from {SCHEDULES}")
+  return tuple(cfg.eta_scale * eta for eta in rates)
+
+
 def pass_learning_rate(cfg, pass_index: int) -> float:
   """The global rate eta of pass `pass_index` (0-based) under the `optimizer` config."""
-  if cfg.schedule == "paper":
-    return cfg.eta_scale * sdlm.PAPER_ETA[min(pass_index, len(sdlm.PAPER_ETA) - 1)]
-  return cfg.eta_scale * cfg.learning_rate
+  rates = _learning_rates(cfg)
+  return rates[min(pass_index, len(rates) - 1)]
 
 
 def make_optimizer(cfg, steps_per_pass: int) -> optax.GradientTransformation:
   """The optimizer named by the `optimizer` config; "sdlm" with the "paper" schedule by default."""
-  if cfg.schedule == "paper":
-    lr = sdlm.per_pass_schedule([cfg.eta_scale * eta for eta in sdlm.PAPER_ETA], steps_per_pass)
-  elif cfg.schedule == "constant":
-    lr = cfg.eta_scale * cfg.learning_rate
-  else:
-    raise ValueError(f"unknown optimizer.schedule={cfg.schedule!r}; choose from {SCHEDULES}")
+  rates = _learning_rates(cfg)
+  lr = rates[0] if cfg.schedule == "constant" else sdlm.per_pass_schedule(rates, steps_per_pass)
   if cfg.name == "sdlm":
     return sdlm.sdlm(lr, cfg.mu)
   if cfg.name == "sgd":
@@ -625,7 +632,8 @@ def _train_group(configs, workdirs, dataset, training_set=None) -> list[dict]:
         "batch_size": tc.batch_size, "train_size": n, "patterns_per_pass": per_pass,
         "test_error": float(len(wrong) / len(test_labels)), "test_errors": int(len(wrong)),
         "train_error": r[-1]["train_error"] if r else None,
-        "wall_time_s": elapsed, "images_per_s": size * per_pass * tc.passes / elapsed if elapsed else None,
+        "wall_time_s": elapsed,
+        "images_per_s": size * per_pass * tc.passes / elapsed if elapsed else None,
         **evaluation.rejection_summary(test_penalties, test_labels),
     }
     if size > 1:

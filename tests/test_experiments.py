@@ -80,8 +80,8 @@ def test_summarize_seeds_and_report(mnist_dir, tmp_path):
   assert [row.split(" | ")[1] for row in rows] == ["`loss.j=10.0`", "`train.batch_size=32`"]
   j10 = 100 * json.loads((tmp_path / "ablations" / "loss.j=10" / "seed_0" / "summary.json")
                          .read_text())["test_error"]
-  assert rows[0].startswith(f"| `loss.j=10` | `loss.j=10.0` | {j10:.2f} (one run) | {j10:.2f} | 1 | "
-                            f"{mean:.2f} +- ") and f"| {j10 - mean:+.2f} |" in rows[0]
+  assert rows[0].startswith(f"| `loss.j=10` | `loss.j=10.0` | {j10:.2f} (one run) | {j10:.2f} "
+                            f"| 1 | {mean:.2f} +- ") and f"| {j10 - mean:+.2f} |" in rows[0]
   # the top-level README's block is replaced, the rest kept
   readme = tmp_path / "README.md"
   readme.write_text(f"intro\n{report.BEGIN}\nold table\n{report.END}\nrest\n")
