@@ -128,9 +128,19 @@ TRAINSIZE = {
     "30000,patterns_per_pass=60000": (("data.train_size", 30_000),
                                       ("train.patterns_per_pass", 60_000)),
 }
+# The tutorial versions of LeNet-5 and LeNet-1 (configs/tutorial_*.py), beside the faithful rows.
+TUTORIAL = ("tutorial_lenet5", "tutorial_lenet1")
+# Choices made on the validation split (data.validation_size = 10,000 held out of the 60,000):
+# name -> (config, overrides); each run trains on the other 50,000 and records validation_error.
+SELECTION = {
+    f"tutorial_lenet5/learning_rate={lr}": ("tutorial_lenet5", (("data.validation_size", 10_000),
+                                                                ("optimizer.learning_rate", lr)))
+    for lr in (0.01, 0.03, 0.1, 0.3)
+}
 # A check of the machinery in about a minute: two networks, 300 patterns, one pass.
 SMOKE = (("lenet5", "lenet1"), (("data.train_size", 300), ("train.passes", 1)))
-DEFAULT_SEEDS = {"paper": 5, "ablations": 3, "trainsize": 3, "smoke": 2}
+DEFAULT_SEEDS = {"paper": 5, "ablations": 3, "trainsize": 3, "smoke": 2, "tutorial": 5,
+                 "selection": 2}
 # Whether --vmap_seeds=auto vmaps, per backend. CPU: measured no faster on 2 cores (README,
 # Speed); GPU and TPU: not measured yet, vmapped on the expectation that batch-1 steps leave
 # them idle.
@@ -148,6 +158,11 @@ def runs_of(sweep: str, seeds: int = 0) -> list[Run]:
       runs += [Run(n, (), seed, f"{n}/seed_{seed}") for n in paper.NETWORKS]
     elif sweep == "smoke":
       runs += [Run(n, SMOKE[1], seed, f"smoke/{n}/seed_{seed}") for n in SMOKE[0]]
+    elif sweep == "tutorial":
+      runs += [Run(n, (), seed, f"{n}/seed_{seed}") for n in TUTORIAL]
+    elif sweep == "selection":
+      runs += [Run(config, overrides, seed, f"selection/{name}/seed_{seed}")
+               for name, (config, overrides) in SELECTION.items()]
     elif sweep == "ablations":
       runs += [Run(config, overrides, seed, f"ablations/{name}/seed_{seed}")
                for name, (config, overrides) in ABLATIONS.items()]

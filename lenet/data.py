@@ -228,6 +228,8 @@ class Dataset:
   train_labels: np.ndarray  # (N,) int32
   test_images: np.ndarray
   test_labels: np.ndarray
+  validation_images: np.ndarray  # held out of the training file (data.validation_size); may be empty
+  validation_labels: np.ndarray
 
   @property
   def num_train(self) -> int:
@@ -243,20 +245,40 @@ def load_raw(cfg) -> dict[str, np.ndarray]:
   raise ValueError(f"unknown data.source={cfg.source!r}; choose 'idx' or 'tfds'")
 
 
+# The validation split is the same for every run and seed: a permutation of the training file
+# drawn from this fixed seed (numpy's PCG64); its first data.validation_size patterns are held out.
+VALIDATION_SPLIT_SEED = 1998
+
+
+def validation_split(n: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+  """(kept, held out): indices into the n training-file patterns, each in file order."""
+  if not 0 <= size < n:
+    raise ValueError(f"data.validation_size={size} is outside 0..{n - 1}")
+  held = np.random.default_rng(VALIDATION_SPLIT_SEED).permutation(n)[:size]
+  mask = np.zeros(n, bool)
+  mask[held] = True
+  return np.flatnonzero(~mask), np.flatnonzero(mask)
+
+
 def load(cfg) -> Dataset:
   """Loads and preprocesses the data set described by a `data` ConfigDict.
 
-  Fields: source ("idx" | "tfds"), dir, checksums, input_format, train_size (0 = all), tfds_dir.
+  Fields: source ("idx" | "tfds"), dir, checksums, input_format, validation_size (patterns held
+  out of the training file, 0 = none), train_size (the first n of the rest; 0 = all), tfds_dir.
   """
   raw = load_raw(cfg)
-  n = cfg.train_size or len(raw["train_labels"])
-  if not 0 < n <= len(raw["train_labels"]):
-    raise ValueError(f"data.train_size={cfg.train_size} is outside 1..{len(raw['train_labels'])}")
+  kept, held = validation_split(len(raw["train_labels"]), cfg.get("validation_size", 0))
+  n = cfg.train_size or len(kept)
+  if not 0 < n <= len(kept):
+    raise ValueError(f"data.train_size={cfg.train_size} is outside 1..{len(kept)}")
+  images, labels = raw["train_images"], raw["train_labels"].astype(np.int32)
   return Dataset(
-      train_images=preprocess(raw["train_images"][:n], cfg.input_format),
-      train_labels=raw["train_labels"][:n].astype(np.int32),
+      train_images=preprocess(images[kept[:n]], cfg.input_format),
+      train_labels=labels[kept[:n]],
       test_images=preprocess(raw["test_images"], cfg.input_format),
-      test_labels=raw["test_labels"].astype(np.int32))
+      test_labels=raw["test_labels"].astype(np.int32),
+      validation_images=preprocess(images[held], cfg.input_format),
+      validation_labels=labels[held])
 
 
 def _load_tfds(cfg) -> dict[str, np.ndarray]:

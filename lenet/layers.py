@@ -40,11 +40,13 @@ BIAS_INITS = ("zero", "uniform")
 #   "fan_in": 2.4/F, as the paper states (Section III-C, Appendix A);
 #   "sqrt_fan_in": 2.4/sqrt(F), as karpathy/lecun1989-repro reads the same formula;
 #   "efficient_backprop": sqrt(3/F), standard deviation F^-1/2, which LeCun, Bottou, Orr and
-#   Mueller, "Efficient BackProp" (1998), Sec. 4.6, prescribe for this squashing function.
+#   Mueller, "Efficient BackProp" (1998), Sec. 4.6, prescribe for this squashing function;
+#   "torch_default": 1/sqrt(F), PyTorch's default for Conv2d and Linear (the tutorial rows).
 WEIGHT_INITS = {
     "fan_in": lambda f: INIT_SCALE / f,
     "sqrt_fan_in": lambda f: INIT_SCALE / np.sqrt(f),
     "efficient_backprop": lambda f: np.sqrt(3.0 / f),
+    "torch_default": lambda f: 1.0 / np.sqrt(f),
 }
 
 

@@ -39,6 +39,7 @@ def connection_table(n_in: int, columns) -> np.ndarray:
 # the six pairs, then two disjoint pairs, so every H2 map feeds exactly 5 kernels.
 LENET1_H3 = connection_table(4, [{0}, {1}, {2}, {3}, {0, 1}, {0, 2}, {0, 3}, {1, 2}, {1, 3},
                                  {2, 3}, {0, 1}, {2, 3}])
+LENET1_TABLES = {"lenet1": LENET1_H3, "full": np.ones((4, 12), np.float32)}
 # LeNet-4's C3 and C5 tables (not given by the paper; README, assumptions): each C3 map reads 4 of
 # the 8 S2 maps (8 cyclic windows, then 8 shifts of {0, 1, 3, 6}); each of the 120 C5 units reads
 # 5 of the 16 S4 maps (shifts of 8 different offset patterns), so every input map is read by 37
@@ -130,16 +131,18 @@ class LeNet1(Sequential):
   C1 4@24x24 (5x5), S2 4@12x12, C3 12@8x8 (5x5, 20 kernels), S4 12@4x4, 10 outputs.
   2,578 parameters and 98,442 connections with trainable subsampling."""
 
-  def __init__(self, *, activation: str = "scaled_tanh", pooling: str = "trainable",
-               output: str = "place", bias_init: str = "zero", weight_init: str = "fan_in",
-               rngs: nnx.Rngs):
+  def __init__(self, *, tables: str = "lenet1", activation: str = "scaled_tanh",
+               pooling: str = "trainable", output: str = "place", bias_init: str = "zero",
+               weight_init: str = "fan_in", rngs: nnx.Rngs):
+    if tables not in LENET1_TABLES:
+      raise ValueError(f"unknown model.tables={tables!r}; choose from {sorted(LENET1_TABLES)}")
     common = dict(activation=activation, bias_init=bias_init, weight_init=weight_init, rngs=rngs)
     pool = dict(pooling=pooling, **common)
     last, head = _small_net_head(output, 4 * 4 * 12, common)
     super().__init__([
         L.Convolution(1, 4, 5, name="C1", **common),
         L.Subsampling(4, name="S2", **pool),
-        L.Convolution(4, 12, 5, name="C3", connections=LENET1_H3, **common),
+        L.Convolution(4, 12, 5, name="C3", connections=LENET1_TABLES[tables], **common),
         L.Subsampling(12, name="S4", **pool),
         last,
     ], head, input_shape=(28, 28, 1))

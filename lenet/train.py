@@ -517,6 +517,8 @@ def _train_group(configs, workdirs, dataset, training_set=None) -> list[dict]:
   config, size = configs[0], len(configs)
   train_images, train_labels = jnp.asarray(dataset.train_images), jnp.asarray(dataset.train_labels)
   test_images, test_labels = jnp.asarray(dataset.test_images), dataset.test_labels
+  validation_images = jnp.asarray(dataset.validation_images)
+  validation_labels = dataset.validation_labels
   n = dataset.num_train
   tc, oc, dc = config.train, config.optimizer, config.data.distortion
   per_pass = tc.patterns_per_pass or n
@@ -588,6 +590,8 @@ def _train_group(configs, workdirs, dataset, training_set=None) -> list[dict]:
                                         train_images, train_labels)
     train_pred = per_seed(np.asarray(penalties_of(params, train_images).argmin(-1)))
     test_pred = per_seed(np.asarray(penalties_of(params, test_images).argmin(-1)))
+    validation_pred = (per_seed(np.asarray(penalties_of(params, validation_images).argmin(-1)))
+                       if len(validation_labels) else None)
     elapsed += time.perf_counter() - t0
     for s, (st, row) in enumerate(zip(per_seed(stats), new_rows)):
       first_bad = int(st["first_bad"])
@@ -604,6 +608,8 @@ def _train_group(configs, workdirs, dataset, training_set=None) -> list[dict]:
           "test_error": float((test_pred[s] != test_labels).mean()),
           "wall_time_s": round(elapsed, 3),
       })
+      if validation_pred is not None:
+        row["validation_error"] = float((validation_pred[s] != validation_labels).mean())
       rows[s].append(row)
       write_metrics(workdirs[s] / "metrics.jsonl", rows[s])
     for ckpt, state in zip(checkpoints, per_seed((params, opt_state))):
@@ -636,6 +642,9 @@ def _train_group(configs, workdirs, dataset, training_set=None) -> list[dict]:
         "images_per_s": size * per_pass * tc.passes / elapsed if elapsed else None,
         **evaluation.rejection_summary(test_penalties, test_labels),
     }
+    if len(validation_labels):
+      summary["validation_size"] = int(len(validation_labels))
+      summary["validation_error"] = r[-1]["validation_error"] if r else None
     if size > 1:
       summary["vmapped_with"] = [x.seed for x in configs]
     write_json_atomic(w / "summary.json", summary)

@@ -16,6 +16,7 @@ def get_config():
   c.data.input_format = "center16in28"
   c.model = lenet5.ml_collections.ConfigDict()
   c.model.name = "lenet1"
+  c.model.tables = "lenet1"         # our H3 table (lenet/models.py); "full": every map reads all 4
   c.model.activation = "scaled_tanh"
   c.model.pooling = "trainable"
   c.model.output = "place"          # +-1 place-code targets; "softmax" (ablation)

@@ -25,6 +25,8 @@ def get_config() -> ml_collections.ConfigDict:
   c.data.dir = ""                   # "" = $LENET_DATA_DIR or ./data/mnist
   c.data.checksums = "mnist"        # known digests to verify against; "" for other data sets
   c.data.input_format = "pad32"     # 28x28 padded to 32x32 (Section II-B)
+  c.data.validation_size = 0        # patterns held out of the 60,000 for choosing values (a fixed
+                                    # split, lenet/data.py); 0 = train on all of them
   c.data.train_size = 0             # 0 = all 60,000 (Fig. 6 uses 15k and 30k)
   c.data.tfds_dir = ""
   # Section III-C: random planar affine distortions, on the device (lenet/distortions.py). The
