@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 WORKDIR ?= runs/lenet5
 CONFIG ?= experiments/configs/lenet5.py
 
-.PHONY: test reproduce data venv benchmark clean-venv
+.PHONY: test test-quick reproduce report data venv benchmark clean-venv
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt constraints.txt
@@ -21,11 +21,21 @@ data: $(VENV)/.installed
 test: data
 	$(PY) -m pytest -q tests
 
+# The tests that need no MNIST and no training: under a minute.
+test-quick: venv
+	$(PY) -m pytest -q -m "not mnist" tests
+
 reproduce: data
 	$(PY) -m experiments.train --config=$(CONFIG) --workdir=$(WORKDIR)
 
+# Every generated file under results/ (tables, each row's page and plot, figures) and the table
+# in README.md, from the committed run directories alone.
+report: data
+	$(PY) -m experiments.report
+	$(PY) -m experiments.tools.figures
+
 benchmark: $(VENV)/.installed
-	$(PY) -m experiments.benchmark --config=$(CONFIG)
+	$(PY) -m experiments.tools.benchmark --config=$(CONFIG)
 
 clean-venv:
 	rm -rf $(VENV)

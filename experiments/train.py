@@ -2,16 +2,19 @@
 
     python -m experiments.train --config=experiments/configs/lenet5.py --workdir=runs/lenet5 \
         [--config.seed=1] [--config.train.passes=2] [--config.data.train_size=5000]
+
+Every field and the data are checked before anything is written: a bad field or value is one
+line naming it (experiments/cli.py), and the corrected command runs in the same --workdir.
 """
 import json
 
-from absl import app
 from absl import flags
 from ml_collections import config_flags
 
 import lenet  # noqa: F401  (XLA flags before jax starts)
+from experiments import cli
+from lenet import methods
 from lenet import paper
-from lenet import pipeline
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file (ml_collections).")
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory.")
@@ -20,7 +23,7 @@ _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory.")
 def main(argv):
   del argv
   config = _CONFIG.value
-  summary = pipeline.run(config, _WORKDIR.value)
+  summary = methods.run(config, _WORKDIR.value)
   print(json.dumps(summary, indent=2))
   reported = paper.test_error_pct(config.network)
   print(f"test error {100 * summary['test_error']:.2f}% ({summary['test_errors']} of 10,000)"
@@ -29,4 +32,4 @@ def main(argv):
 
 if __name__ == "__main__":
   flags.mark_flags_as_required(["config", "workdir"])
-  app.run(main)
+  cli.run(main)

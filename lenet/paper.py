@@ -22,6 +22,19 @@ def fig9_11_12() -> dict[str, dict]:
   return {r["classifier"]: r for r in _rows("fig9_11_12_10.csv")}
 
 
+@functools.cache
+def text_numbers() -> dict[str, dict]:
+  """Per classifier: params, connections (Section II-B, III-C), average_cost_nets (boosting)."""
+  return {r["classifier"]: r for r in _rows("text_numbers.csv")}
+
+
+def stated(network: str, column: str) -> float | None:
+  """A number the paper's text states for the network ("params", "connections",
+  "average_cost_nets"), or None."""
+  value = text_numbers().get(CLASSIFIER.get(network, network), {}).get(column)
+  return float(value) if value else None
+
+
 def row(network: str) -> dict:
   """The network's row of Figs. 9-12 (empty if the paper has none)."""
   return fig9_11_12().get(CLASSIFIER.get(network, network), {})

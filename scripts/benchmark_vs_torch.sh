@@ -11,7 +11,7 @@ PEER=${PEER:-../shared/bench/torch_lenet5.py}
 make --no-print-directory venv
 for b in ${BATCHES:-1 32 256}; do
   images=$([ "$b" = 1 ] && echo 10000 || echo 60000)
-  ours=$(.venv/bin/python -m experiments.benchmark --config=experiments/configs/lenet5.py \
+  ours=$(.venv/bin/python -m experiments.tools.benchmark --config=experiments/configs/lenet5.py \
          --config.train.batch_size="$b" --images="$images" 2>/dev/null | tail -1)
   peer=$("$TORCH_PY" "$PEER" --batch "$b" --images "$images" | tail -1)
   echo "batch=$b ours: $ours | torch: $peer"

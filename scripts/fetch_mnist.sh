@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Puts the four MNIST IDX files, verified by SHA-256, in the data directory
-# (default data/mnist, or $LENET_DATA_DIR). Extra arguments go to `python -m lenet.fetch`,
+# (default data/mnist, or $LENET_DATA_DIR). Extra arguments go to `python -m lenet.data.fetch`,
 # e.g. --from_dir=DIR to copy them from a directory you already have.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,11 +1,11 @@
 """LeNet-4/K-NN (Section III-C; paper: 1.1%): LeNet-4's last layer replaced by a Euclidean
-K-nearest-neighbour classifier on its 120 C5 features (lenet/neighbors.py).
+K-nearest-neighbour classifier on its 120 C5 features (lenet/methods/neighbors.py).
 
     python -m experiments.train --config=experiments/configs/lenet4_knn.py \
         --workdir=runs/lenet4_knn [--config.neighbors.reuse=results/lenet4/seed_{seed}]
 
-The network is configs/lenet4.py with the same seed; `neighbors.reuse` adopts a finished run of
-it instead of training it again.
+The network is LeNet-4's row (configs/lenet4.py) with the same seed; `neighbors.reuse` adopts a
+finished run of it instead of training it again.
 """
 import ml_collections
 

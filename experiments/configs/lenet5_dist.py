@@ -2,8 +2,8 @@
 
     python -m experiments.train --config=experiments/configs/lenet5_dist.py --workdir=runs/lenet5_dist
 
-The paper's recipe (configs/lenet5.py) on 60,000 originals plus 540,000 random affine copies,
-20 passes of 60,000 patterns. The distortion ranges are assumptions (data.distortion).
+LeNet-5's row (configs/lenet5.py) on 60,000 originals plus 540,000 random affine copies, 20
+passes of 60,000 patterns. The distortion ranges are assumptions (configs/common.py).
 """
 from experiments.configs import lenet5
 

@@ -2,9 +2,9 @@
 
     python -m experiments.train --config=experiments/configs/lenet5_literal.py --workdir=DIR
 
-Identical to lenet5.py except weights uniform in +-2.4/F_i (Section III-C) and mu = 0.02
-(Eq. 21). Kept so that the failure behind the two deviations of lenet5.py can be rerun: with
-these values SDLM diverges in pass 1 (README, "Deviations").
+LeNet-5's row (configs/lenet5.py) with weights uniform in +-2.4/F_i (Section III-C) and
+mu = 0.02 (Eq. 21) restored, so that the failure behind its two deviations can be rerun: with
+these values SDLM saturates the network in pass 1 (README, "Deviations").
 """
 from experiments.configs import lenet5
 

@@ -8,25 +8,19 @@ The 28x28 digit as stored (no 16x16 reduction), C1 4 maps 5x5, 2x2 average pooli
 cross-entropy, PyTorch's default initialization, Adam at 1e-3 on minibatches of 8, 20 epochs, a
 new order every epoch. Nothing here was tuned.
 """
-from experiments.configs import lenet1
+from experiments.configs import common
 
 
 def get_config():
-  c = lenet1.get_config()
-  c.network = "tutorial_lenet1"
-  c.data.input_format = "raw"
-  c.model.tables = "full"
-  c.model.activation = "relu"
-  c.model.pooling = "average"
-  c.model.output = "softmax"
-  c.model.weight_init = "torch_default"  # uniform +-1/sqrt(F_i), weights and biases
-  c.model.bias_init = "uniform"
-  c.loss.name = "cross_entropy"
-  c.optimizer.name = "adam"
-  c.optimizer.schedule = "constant"
-  c.optimizer.learning_rate = 0.001
-  c.optimizer.mu = 0.0              # unused (no SDLM)
-  c.optimizer.output_curvature = "loss"  # unused (no SDLM)
-  c.train.batch_size = 8
-  c.train.order = "reshuffle"
-  return c
+  return common.make(
+      "tutorial_lenet1",
+      data=common.data("raw"),            # the 28x28 field as stored
+      model=dict(name="lenet1", tables="full", activation="relu", pooling="average",
+                 output="softmax",
+                 weight_init="torch_default",     # uniform +-1/sqrt(F_i), weights and biases
+                 bias_init="uniform"),
+      loss=common.loss("cross_entropy"),
+      # mu and output_curvature are unused without SDLM.
+      optimizer=common.optimizer("adam", mu=0.0, schedule="constant", learning_rate=0.001,
+                                 output_curvature="loss"),
+      train=common.train(passes=20, batch_size=8, order="reshuffle"))

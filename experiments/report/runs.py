@@ -1,0 +1,54 @@
+"""Reading the run directories of a results root: runs, their outcomes, mean and spread."""
+from __future__ import annotations
+
+import json
+import pathlib
+
+import numpy as np
+
+from lenet import rundir
+
+
+def _load(results: pathlib.Path, network: str, outcome: str) -> list[dict]:
+  """The runs results/<network>/seed_* whose `outcome` file ("summary" or "failure") exists, each
+  with that file, its config and versions, under the outcome's name."""
+  runs = []
+  for run in sorted((results / network).glob("seed_*")):
+    if outcome == "failure" and (run / rundir.SUMMARY).exists():
+      continue  # finished after all (a rerun): not a failure
+    if (run / f"{outcome}.json").exists():
+      runs.append({"dir": run.relative_to(results).as_posix(), "path": run,
+                   outcome: rundir.read_json(run / f"{outcome}.json"),
+                   "config": rundir.read_json(run / rundir.CONFIG),
+                   "versions": rundir.read_json(run / rundir.VERSIONS)})
+  return runs
+
+
+def load_runs(results: pathlib.Path, network: str) -> list[dict]:
+  return _load(results, network, "summary")
+
+
+def load_diverged(results: pathlib.Path, network: str) -> list[dict]:
+  """Runs that stopped because the loss diverged (experiments/sweep.py, failure.json)."""
+  return _load(results, network, pathlib.Path(rundir.FAILURE).stem)
+
+
+def mean_std(values) -> tuple[float, float | None]:
+  """Mean and sample standard deviation; None for the spread of a single value."""
+  v = np.asarray(values, float)
+  return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else None
+
+
+def pm(mean: float, std: float | None, fmt: str = ".2f") -> str:
+  return f"{mean:{fmt}} +- {std:{fmt}}" if std is not None else f"{mean:{fmt}} (one run)"
+
+
+
+
+def commits(runs: list[dict]) -> list[str]:
+  """The short commits the runs were made at, sorted."""
+  return sorted({r["versions"].get("git_commit", "unknown")[:12] for r in runs})
+
+
+def errors_pct(runs: list[dict], key: str = "test_error") -> list[float]:
+  return [100 * r["summary"][key] for r in runs]

@@ -1,0 +1,149 @@
+"""The sweeps, as data: each is a list of runs (config, overrides, seed, run directory).
+
+  paper       every row of Fig. 9 that the repository implements -> results/<network>/seed_K
+  tutorial    the tutorial versions of LeNet-5 and LeNet-1 -> results/<network>/seed_K
+  selection   values chosen on the validation split -> results/selection/<name>/seed_K
+  ablations   one design choice at a time from the paper's recipe -> results/ablations/<name>/seed_K
+  trainsize   Fig. 6: LeNet-5 on 15,000 and 30,000 patterns, passes of n or of 60,000
+              patterns -> results/trainsize/<n>[,patterns_per_pass=60000]/seed_K
+              (60,000: the lenet5 runs of `paper`)
+  smoke       LeNet-5 and LeNet-1 on 300 patterns, one pass -> results/smoke/<network>/seed_K
+
+Read by the launcher (experiments/sweep.py) and the report (experiments/report.py).
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import pathlib
+from typing import Any
+
+from lenet import errors
+from lenet import paper
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+  config: str                      # module in experiments/configs
+  overrides: tuple[tuple[str, Any], ...]
+  seed: int
+  workdir: str                     # relative to the results root
+
+  def build_config(self, extra=()):
+    c = importlib.import_module(f"experiments.configs.{self.config}").get_config()
+    for field, value in (*self.overrides, *extra):
+      _set(c, field, value)
+    c.seed = self.seed
+    return c
+
+
+def _set(config, dotted: str, value) -> None:
+  *path, last = dotted.split(".")
+  node = config
+  for key in path:
+    if key not in node:
+      raise errors.ConfigError(f"unknown config field {dotted!r}")
+    node = node[key]
+  if last not in node:  # ml_collections would raise too; say which field
+    raise errors.ConfigError(f"unknown config field {dotted!r}")
+  current = node[last]
+  if isinstance(value, str) and not isinstance(current, str):  # from the command line
+    value = value.lower() in ("1", "true") if isinstance(current, bool) else type(current)(value)
+  node[last] = value
+
+# One change from the paper's recipe (configs/lenet5.py) each: name -> (config, overrides).
+# The paper's unknowns first, then its design choices against modern alternatives.
+ABLATIONS = {
+    "loss.j=0.1": ("lenet5", (("loss.j", 0.1),)),
+    "loss.j=10": ("lenet5", (("loss.j", 10.0),)),
+    "rbf_polarity=ink_negative": ("lenet5", (("model.rbf_polarity", "ink_negative"),)),
+    "bias_init=uniform": ("lenet5", (("model.bias_init", "uniform"),)),
+    "output_curvature=loss": ("lenet5", (("optimizer.output_curvature", "loss"),)),
+    "distortion=half": ("lenet5_dist", (("data.distortion.translate", 1.0),
+                                        ("data.distortion.scale", 0.05),
+                                        ("data.distortion.squeeze", 0.075),
+                                        ("data.distortion.shear", 0.15))),
+    "distortion=double": ("lenet5_dist", (("data.distortion.translate", 4.0),
+                                          ("data.distortion.scale", 0.2),
+                                          ("data.distortion.squeeze", 0.3),
+                                          ("data.distortion.shear", 0.6))),
+    "c3_table=full": ("lenet5", (("model.c3_table", "full"),)),
+    "output=softmax": ("lenet5", (("model.output", "softmax"), ("loss.name", "cross_entropy"),
+                                  ("optimizer.output_curvature", "loss"))),
+    "activation=tanh": ("lenet5", (("model.activation", "tanh"),)),
+    "activation=relu": ("lenet5", (("model.activation", "relu"),)),
+    "pooling=average": ("lenet5", (("model.pooling", "average"),)),
+    "pooling=max": ("lenet5", (("model.pooling", "max"),)),
+    # The optimizer alone changes; the paper's eta schedule stays. SGD is then SDLM with every
+    # h_kk = 0 and mu = 1. (SGD at a constant 0.01 saturated in pass 1: 91% test error, seed 0.)
+    "optimizer=sgd": ("lenet5", (("optimizer.name", "sgd"),)),
+    "optimizer=adam": ("lenet5", (("optimizer.name", "adam"),)),
+    "batch_size=32": ("lenet5", (("train.batch_size", 32),)),
+    "batch_size=256": ("lenet5", (("train.batch_size", 256),)),
+    # Two changes, one question: minibatches with eta scaled by the batch size (the linear
+    # scaling rule), so that a pass moves the weights about as far as 60,000 single steps.
+    "batch_size=32,eta_scale=32": ("lenet5", (("train.batch_size", 32),
+                                              ("optimizer.eta_scale", 32.0))),
+    "batch_size=256,eta_scale=256": ("lenet5", (("train.batch_size", 256),
+                                                ("optimizer.eta_scale", 256.0))),
+    # our two deviations and the SDLM details they touch
+    "mu=0.02": ("lenet5", (("optimizer.mu", 0.02),)),
+    "mu=0.1": ("lenet5", (("optimizer.mu", 0.1),)),
+    "mu=1.0": ("lenet5", (("optimizer.mu", 1.0),)),
+    "mu=0.02,curvature_update=first_pass": ("lenet5", (("optimizer.mu", 0.02),
+                                                       ("optimizer.curvature_update",
+                                                        "first_pass"))),
+    "weight_init=fan_in": ("lenet5", (("model.weight_init", "fan_in"),)),
+    "weight_init=sqrt_fan_in": ("lenet5", (("model.weight_init", "sqrt_fan_in"),)),
+    "order=reshuffle": ("lenet5", (("train.order", "reshuffle"),)),
+}
+
+# Fig. 6, LeNet-5 on the first n patterns: name -> overrides. Its 60,000 point is the paper
+# sweep's lenet5 runs. The paper does not say whether a pass over a smaller set made n updates
+# (our default) or as many as at 60,000; the `patterns_per_pass=60000` runs test the second.
+TRAINSIZE = {
+    "15000": (("data.train_size", 15_000),),
+    "30000": (("data.train_size", 30_000),),
+    "15000,patterns_per_pass=60000": (("data.train_size", 15_000),
+                                      ("train.patterns_per_pass", 60_000)),
+    "30000,patterns_per_pass=60000": (("data.train_size", 30_000),
+                                      ("train.patterns_per_pass", 60_000)),
+}
+# The tutorial versions (configs/tutorial_*.py): name -> the faithful row it is compared with.
+TUTORIAL = {"tutorial_lenet5": "lenet5", "tutorial_lenet1": "lenet1"}
+# Choices made on the validation split (data.validation_size = 10,000 held out of the 60,000):
+# name -> (config, overrides); each run trains on the other 50,000 and records validation_error.
+SELECTION = {
+    f"tutorial_lenet5/learning_rate={lr}": ("tutorial_lenet5", (("data.validation_size", 10_000),
+                                                                ("optimizer.learning_rate", lr)))
+    for lr in (0.01, 0.03, 0.1, 0.3)
+}
+# A check of the machinery in about a minute: two networks, 300 patterns, one pass.
+SMOKE = (("lenet5", "lenet1"), (("data.train_size", 300), ("train.passes", 1)))
+DEFAULT_SEEDS = {"paper": 5, "ablations": 3, "trainsize": 3, "smoke": 2, "tutorial": 5,
+                 "selection": 2}
+# Each sweep's configurations: (config module, overrides, directory under the results root).
+SWEEPS = {
+    "paper": [(n, (), n) for n in paper.NETWORKS],
+    "tutorial": [(n, (), n) for n in TUTORIAL],
+    "selection": [(c, o, f"selection/{name}") for name, (c, o) in SELECTION.items()],
+    "ablations": [(c, o, f"ablations/{name}") for name, (c, o) in ABLATIONS.items()],
+    "trainsize": [("lenet5", o, f"trainsize/{name}") for name, o in TRAINSIZE.items()],
+    "smoke": [(n, SMOKE[1], f"smoke/{n}") for n in SMOKE[0]],
+}
+
+
+def runs_of(sweep: str, seeds: int = 0) -> list[Run]:
+  """The runs of a named sweep, in a fixed order (shards and resumption rely on it), seed-major:
+  a partial sweep has every configuration's first seeds."""
+  if sweep not in SWEEPS:
+    raise errors.ConfigError(f"unknown --sweep={sweep!r}; choose from {sorted(SWEEPS)}")
+  return [Run(config, overrides, seed, f"{directory}/seed_{seed}")
+          for seed in range(seeds or DEFAULT_SEEDS[sweep])
+          for config, overrides, directory in SWEEPS[sweep]]
+
+
+def configuration_name(run: Run) -> str:
+  """The name a run shares with the other seeds of its configuration: its directory's parent
+  (`lenet5`, `loss.j=10`, `15000`)."""
+  return pathlib.PurePosixPath(run.workdir).parent.name

@@ -1,0 +1,1 @@
+"""Tools on configs and run directories: describe, evaluate, benchmark, diagnose_sdlm, figures."""

@@ -1,0 +1,23 @@
+"""The errors a user can fix, each reported by the launchers as one line (experiments/cli.py)."""
+from __future__ import annotations
+
+import contextlib
+
+
+class ConfigError(ValueError):
+  """A config field has an unknown or out-of-range value; the message names the field."""
+
+
+class WorkdirConflict(ValueError):
+  """A run directory holds a run of another config."""
+
+
+@contextlib.contextmanager
+def config_checks():
+  """Turns the ValueErrors that checks of a config raise into ConfigErrors."""
+  try:
+    yield
+  except ConfigError:
+    raise
+  except (ValueError, KeyError) as e:
+    raise ConfigError(str(e).strip("'\"")) from e

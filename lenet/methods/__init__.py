@@ -1,0 +1,40 @@
+"""The kinds of classifier of Fig. 9, one module each, named by a config's `method`.
+
+Each module has check(config) (every field it reads, before anything is written),
+run(config, run_dir) (train or resume into a lenet.rundir.RunDir, return the summary) and
+cost(config) (parameters, connections, multiply-accumulates and memory for Figs. 11-12).
+A new kind of classifier is a new module here and one entry in METHODS.
+"""
+from __future__ import annotations
+
+from lenet import errors
+from lenet import rundir
+from lenet.methods import boosting
+from lenet.methods import neighbors
+from lenet.methods import network
+
+METHODS = {"network": network, "boosted": boosting, "knn": neighbors, "local": neighbors}
+
+
+def of(config):
+  """The module of the config's method."""
+  method = config.get("method", "network")
+  if method not in METHODS:
+    raise errors.ConfigError(f"unknown method={method!r}; choose from {sorted(METHODS)}")
+  return METHODS[method]
+
+
+def check(config) -> None:
+  """Raises ConfigError, naming the field, for any value the config's method cannot run."""
+  with errors.config_checks():
+    of(config).check(config)
+
+
+def run(config, workdir) -> dict:
+  """Trains and evaluates `config` into `workdir` (resuming; a finished run is not redone)."""
+  check(config)
+  return of(config).run(config, rundir.RunDir(workdir))
+
+
+def cost(config) -> dict:
+  return of(config).cost(config)

@@ -1,0 +1,1 @@
+"""Fully connected, convolutional, subsampling and RBF layers; LeNet-1, -4, -5; losses; counts."""

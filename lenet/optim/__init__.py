@@ -1,0 +1,1 @@
+"""Stochastic diagonal Levenberg-Marquardt (Appendix C), its curvature, and the optimizers."""

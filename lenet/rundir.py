@@ -1,0 +1,258 @@
+"""The run directory: the one owner of its layout and of every file a run writes.
+
+    config.json       the resolved config (the run's identity)
+    versions.json     software, machine, git commit
+    metrics.jsonl     one line per pass
+    summary.json      the outcome (a finished run); failure.json instead if the loss diverged
+    misclassified.json  the test patterns it gets wrong, with true and predicted labels
+    params.msgpack    the final weights (flax msgpack)
+    checkpoints/      orbax, one per pass boundary (not committed)
+
+A classifier built on networks keeps each of them as a run directory of its own inside it
+(`net/`, `net1/`...). Every file is written atomically: a reader, or a killed run, sees the old
+or the new file, never half of one.
+"""
+from __future__ import annotations
+
+import json
+import logging as std_logging
+import os
+import pathlib
+import platform
+import shutil
+import subprocess
+import sys
+
+from flax import nnx
+from flax import serialization
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+import optax
+import orbax.checkpoint as ocp
+
+from lenet import errors
+from lenet import evaluation
+from lenet.data import idx
+
+CONFIG, VERSIONS, METRICS = "config.json", "versions.json", "metrics.jsonl"
+SUMMARY, FAILURE, MISCLASSIFIED = "summary.json", "failure.json", "misclassified.json"
+PARAMS, CHECKPOINTS = "params.msgpack", "checkpoints"
+RUN_FILES = (CONFIG, VERSIONS, METRICS, SUMMARY, MISCLASSIFIED, PARAMS)  # what adopting copies
+# Fields that record where a result was copied from, never what it is: not part of the identity.
+PROVENANCE_FIELDS = (("neighbors", "reuse"),)
+
+
+def write_atomic(path: pathlib.Path, content: str | bytes) -> None:
+  tmp = path.with_name(f".{path.name}.tmp")
+  if isinstance(content, bytes):
+    tmp.write_bytes(content)
+  else:
+    tmp.write_text(content)
+  os.replace(tmp, path)
+
+
+def write_json_atomic(path: pathlib.Path, obj) -> None:
+  write_atomic(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def read_json(path: pathlib.Path):
+  return json.loads(pathlib.Path(path).read_text())
+
+
+def git_commit() -> str:
+  try:
+    out = subprocess.run(["git", "-C", str(idx.REPO_ROOT), "describe", "--always", "--dirty",
+                          "--abbrev=40"], capture_output=True, text=True, timeout=10, check=True)
+    return out.stdout.strip()
+  except (OSError, subprocess.SubprocessError):
+    return "unknown"
+
+
+def software_versions() -> dict[str, str]:
+  import flax  # pylint: disable=g-import-not-at-top
+  return {
+      "git_commit": git_commit(),
+      "python": sys.version.split()[0], "jax": jax.__version__,
+      "jaxlib": jax.lib.__version__ if hasattr(jax.lib, "__version__") else jax.__version__,
+      "flax": flax.__version__, "optax": optax.__version__, "numpy": np.__version__,
+      "orbax-checkpoint": ocp.__version__,
+      "ml_collections": getattr(ml_collections, "__version__", "unknown"),
+      "platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+      "backend": jax.default_backend(), "devices": str(jax.devices()),
+      "cpu_count": str(os.cpu_count()), "xla_flags": os.environ.get("XLA_FLAGS", ""),
+  }
+
+
+def with_new_fields(old: dict, current: dict) -> dict:
+  """`old` (a run's recorded config) with the fields added to the configs since then filled in
+  from `current`. A field is only ever added with a default that keeps the earlier behaviour, so
+  a run recorded before it is a run with that default."""
+  merged = dict(old)
+  for key, value in current.items():
+    if key not in merged:
+      merged[key] = value
+    elif isinstance(value, dict) and isinstance(merged[key], dict):
+      merged[key] = with_new_fields(merged[key], value)
+  return merged
+
+
+def identity(config_json: dict) -> dict:
+  """What makes two runs the same run: the config less its provenance fields."""
+  same = json.loads(json.dumps(config_json))
+  for section, field in PROVENANCE_FIELDS:
+    same.get(section, {}).pop(field, None)
+  return same
+
+
+def same_run(recorded: dict, config) -> bool:
+  """Whether a recorded config is `config` (fields added since counted as their defaults)."""
+  current = json.loads(config.to_json())
+  return identity(with_new_fields(recorded, current)) == identity(current)
+
+
+class RunDir:
+  """One run directory (which need not exist yet)."""
+
+  def __init__(self, path: str | os.PathLike):
+    self.path = path.path if isinstance(path, RunDir) else pathlib.Path(path)
+
+  def __truediv__(self, name: str) -> pathlib.Path:
+    return self.path / name
+
+  def __repr__(self):
+    return str(self.path)
+
+  def sub(self, name: str) -> "RunDir":
+    """The run directory of a component network (`net`, `net1`, ...)."""
+    return RunDir(self.path / name)
+
+  @property
+  def name(self) -> str:
+    return self.path.name
+
+  def summary(self) -> dict | None:
+    return read_json(self / SUMMARY) if (self / SUMMARY).exists() else None
+
+  def recorded_config(self) -> dict | None:
+    return read_json(self / CONFIG) if (self / CONFIG).exists() else None
+
+  def state(self, config=None) -> str:
+    """finished, diverged, started or pending; "different config" if `config` is not the run's."""
+    recorded = self.recorded_config()
+    if recorded is not None and config is not None and not same_run(recorded, config):
+      return "different config"
+    if (self / SUMMARY).exists():
+      return "finished"
+    if (self / FAILURE).exists():
+      return "diverged"
+    return "started" if recorded is not None else "pending"
+
+  def check(self, config) -> None:
+    """Refuses a directory that holds a run of another config (writes nothing)."""
+    recorded = self.recorded_config()
+    if recorded is not None and not same_run(recorded, config):
+      raise errors.WorkdirConflict(f"{self.path} holds a run with a different config; use a "
+                                   "new --workdir")
+
+  def claim(self, config) -> dict | None:
+    """Makes this the directory of `config`; returns its summary if that run has finished."""
+    self.check(config)
+    if (finished := self.summary()) is not None:
+      return finished
+    self.path.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(self / CONFIG, json.loads(config.to_json()))
+    write_json_atomic(self / VERSIONS, software_versions())
+    return None
+
+  def adopt(self, source: "RunDir", config) -> None:
+    """Copies the finished run `source` of `config` here, so that this directory stands alone."""
+    recorded = source.recorded_config()
+    if recorded is None or not same_run(recorded, config):
+      raise ValueError(f"{source.path} was not trained with the config of {config.network} with "
+                       f"seed {config.seed}; leave neighbors.reuse empty to train it here")
+    if source.summary() is None:
+      raise ValueError(f"{source.path} has not finished")
+    self.path.mkdir(parents=True, exist_ok=True)
+    for name in RUN_FILES:
+      shutil.copyfile(source / name, self / name)
+
+  def config(self) -> ml_collections.ConfigDict:
+    return ml_collections.ConfigDict(read_json(self / CONFIG))
+
+  # -- per pass ---------------------------------------------------------------------------------
+
+  def read_metrics(self, up_to_pass: int | None = None) -> list[dict]:
+    if not (self / METRICS).exists():
+      return []
+    rows = [json.loads(line) for line in (self / METRICS).read_text().splitlines() if line.strip()]
+    return [r for r in rows if up_to_pass is None or r["pass"] <= up_to_pass]
+
+  def write_metrics(self, rows: list[dict]) -> None:
+    write_atomic(self / METRICS, "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
+
+  def checkpoints(self) -> "Checkpoints":
+    return Checkpoints(self / CHECKPOINTS)
+
+  # -- the outcome ------------------------------------------------------------------------------
+
+  def save_params(self, params) -> None:
+    write_atomic(self / PARAMS, serialization.msgpack_serialize(nnx.to_pure_dict(params)))
+
+  def load_params(self, template):
+    pure = serialization.msgpack_restore((self / PARAMS).read_bytes())
+    params = jax.tree.map(lambda x: x, template)
+    nnx.replace_by_pure_dict(params, pure)
+    return params
+
+  def write_outcome(self, penalties: np.ndarray, labels: np.ndarray, fields: dict) -> dict:
+    """misclassified.json and summary.json of a classifier's test penalties (N, classes), the
+    prediction being the smallest: `fields`, then the test error and rejection (Fig. 10)."""
+    pred = penalties.argmin(axis=1)
+    wrong = np.flatnonzero(pred != labels)
+    write_json_atomic(self / MISCLASSIFIED, {
+        "test_index": wrong.tolist(), "label": labels[wrong].tolist(),
+        "predicted": pred[wrong].tolist()})
+    summary = {**fields, "test_error": float(len(wrong) / len(labels)),
+               "test_errors": int(len(wrong)),
+               **evaluation.rejection_summary(penalties, labels)}
+    write_json_atomic(self / SUMMARY, summary)
+    return summary
+
+  def record_failure(self, error: Exception) -> None:
+    write_json_atomic(self / FAILURE, {"error": type(error).__name__, "message": str(error)})
+
+
+class _DropOrbaxInfo(std_logging.Filter):
+  def filter(self, record):
+    return record.levelno >= std_logging.WARNING or "orbax" not in record.pathname
+
+
+class Checkpoints:
+  """Orbax checkpoints of (params, optimizer state) after each pass, by passes done."""
+
+  def __init__(self, directory: pathlib.Path, keep: int = 2):
+    for handler in std_logging.getLogger().handlers + std_logging.getLogger("absl").handlers:
+      if not any(isinstance(f, _DropOrbaxInfo) for f in handler.filters):
+        handler.addFilter(_DropOrbaxInfo())
+    self.manager = ocp.CheckpointManager(
+        directory.resolve(), options=ocp.CheckpointManagerOptions(max_to_keep=keep, create=True))
+
+  def latest(self) -> int | None:
+    return self.manager.latest_step()
+
+  def save(self, passes_done: int, state) -> None:
+    leaves = {f"{i:04d}": np.asarray(x) for i, x in enumerate(jax.tree.leaves(state))}
+    self.manager.save(passes_done, args=ocp.args.StandardSave(leaves))
+    self.manager.wait_until_finished()
+
+  def restore(self, passes_done: int, template):
+    leaves, treedef = jax.tree.flatten(template)
+    abstract = {f"{i:04d}": np.asarray(x) for i, x in enumerate(leaves)}
+    restored = self.manager.restore(passes_done, args=ocp.args.StandardRestore(abstract))
+    return jax.tree.unflatten(treedef, [jnp.asarray(restored[f"{i:04d}"])
+                                        for i in range(len(leaves))])
+
+  def close(self):
+    self.manager.close()

@@ -1,0 +1,1 @@
+"""Training: the compiled pieces (kernels), pattern orders, the loop (fit), seeds together."""
