@@ -21,9 +21,9 @@ data: $(VENV)/.installed
 test: data
 	$(PY) -m pytest -q tests
 
-# The tests that need no MNIST and no training: under a minute.
+# The tests that need no MNIST and are not marked slow: under a minute.
 test-quick: venv
-	$(PY) -m pytest -q -m "not mnist" tests
+	$(PY) -m pytest -q -m "not mnist and not slow" tests
 
 reproduce: data
 	$(PY) -m experiments.train --config=$(CONFIG) --workdir=$(WORKDIR)

@@ -46,10 +46,10 @@ def shard(runs: list[sweeps.Run], num_shards: int, shard_index: int) -> list[swe
   return runs[shard_index::num_shards]
 
 
-def state(root: pathlib.Path, run: sweeps.Run) -> str:
+def state(root: pathlib.Path, run: sweeps.Run, extra_overrides=()) -> str:
   """finished, diverged, started, pending, or "different config" (its directory holds a run of
   another config, which resuming would refuse)."""
-  return rundir.RunDir(root / run.workdir).state(run.build_config())
+  return rundir.RunDir(root / run.workdir).state(run.build_config(extra_overrides))
 
 
 def _reusing_network(config, root: pathlib.Path):
@@ -118,7 +118,7 @@ def run_sweep(sweep: str, root: pathlib.Path, seeds: int = 0, num_shards: int = 
     methods.check(run.build_config(extra_overrides))
   summaries, stopped = [], []
   for group in groups_of(mine, vmap):
-    states = [state(root, run) for run in group]
+    states = [state(root, run, extra_overrides) for run in group]
     for run, status in zip(group, states):
       logging.info("%s: %s", run.workdir, status)
       if dry_run:

@@ -9,7 +9,7 @@
               (60,000: the lenet5 runs of `paper`)
   smoke       LeNet-5 and LeNet-1 on 300 patterns, one pass -> results/smoke/<network>/seed_K
 
-Read by the launcher (experiments/sweep.py) and the report (experiments/report.py).
+Read by the launcher (experiments/sweep.py) and the report (experiments/report/).
 """
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ def _set(config, dotted: str, value) -> None:
     raise errors.ConfigError(f"unknown config field {dotted!r}")
   current = node[last]
   if isinstance(value, str) and not isinstance(current, str):  # from the command line
-    value = value.lower() in ("1", "true") if isinstance(current, bool) else type(current)(value)
+    with errors.config_checks():
+      value = value.lower() in ("1", "true") if isinstance(current, bool) else type(current)(value)
   node[last] = value
 
 # One change from the paper's recipe (configs/lenet5.py) each: name -> (config, overrides).

@@ -21,12 +21,14 @@ from lenet.methods import network
 from lenet.train import kernels
 
 
-def read_mnist(split: str = "test", directory: str = "") -> tuple[np.ndarray, np.ndarray]:
-  """MNIST's `split` ("train" or "test") as stored: uint8 images (N, 28, 28) and labels (N,),
-  verified by SHA-256 (directory: data.dir's default, $LENET_DATA_DIR or ./data/mnist)."""
+def read_mnist(split: str = "test", directory: str = "",
+               checksums: str = "mnist") -> tuple[np.ndarray, np.ndarray]:
+  """The `split` ("train" or "test") of the IDX files in `directory` (default: $LENET_DATA_DIR
+  or ./data/mnist) as stored: uint8 images (N, 28, 28) and labels (N,), verified by SHA-256
+  against `checksums` (MNIST's digests; "" for other data: a SHA256SUMS file, if any)."""
   if split not in ("train", "test"):
     raise ValueError(f"split={split!r}: choose 'train' or 'test'")
-  raw = idx.read_idx_dir(idx.data_dir(directory))
+  raw = idx.read_idx_dir(idx.data_dir(directory), checksums)
   return raw[f"{split}_images"], raw[f"{split}_labels"].astype(np.int32)
 
 

@@ -170,10 +170,11 @@ class RunDir:
     """Copies the finished run `source` of `config` here, so that this directory stands alone."""
     recorded = source.recorded_config()
     if recorded is None or not same_run(recorded, config):
-      raise ValueError(f"{source.path} was not trained with the config of {config.network} with "
-                       f"seed {config.seed}; leave neighbors.reuse empty to train it here")
+      raise errors.ConfigError(f"neighbors.reuse: {source.path} was not trained with the config "
+                               f"of {config.network} with seed {config.seed}; leave it empty to "
+                               "train the network here")
     if source.summary() is None:
-      raise ValueError(f"{source.path} has not finished")
+      raise errors.ConfigError(f"neighbors.reuse: {source.path} has not finished")
     self.path.mkdir(parents=True, exist_ok=True)
     for name in RUN_FILES:
       shutil.copyfile(source / name, self / name)

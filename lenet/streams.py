@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import jax
 
-ORDER = 1        # the constant random order of the patterns (lenet/train/fit.py)
-CURVATURE = 2    # the 500 patterns that estimate h_kk before each pass (Appendix C)
+ORDER = 1        # the constant random order of the patterns (lenet/train/orders.py)
+CURVATURE = 2    # the 500 patterns that estimate h_kk before each pass (App. C; orders.py)
 DISTORTION = 3   # the affine transformation of each distorted copy (lenet/data/training_set.py)
 BOOSTING = 4     # Boosted LeNet-4's filters (lenet/methods/boosting.py)
 

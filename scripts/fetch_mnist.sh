@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 [ -x "$PY" ] || PY=python3
-exec "$PY" -m lenet.fetch "$@"
+exec "$PY" -m lenet.data.fetch "$@"

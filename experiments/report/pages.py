@@ -154,8 +154,6 @@ def readme(s: dict, sweep: str) -> str:
   return "\n".join(lines)
 
 
-
-
 def write(results: pathlib.Path, network: str, loaded: list[dict], sweep: str) -> None:
   """The page, summary.json and plot of a row with finished runs `loaded`."""
   s = summarize(loaded)

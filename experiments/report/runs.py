@@ -1,7 +1,6 @@
 """Reading the run directories of a results root: runs, their outcomes, mean and spread."""
 from __future__ import annotations
 
-import json
 import pathlib
 
 import numpy as np
@@ -43,12 +42,6 @@ def pm(mean: float, std: float | None, fmt: str = ".2f") -> str:
   return f"{mean:{fmt}} +- {std:{fmt}}" if std is not None else f"{mean:{fmt}} (one run)"
 
 
-
-
 def commits(runs: list[dict]) -> list[str]:
   """The short commits the runs were made at, sorted."""
   return sorted({r["versions"].get("git_commit", "unknown")[:12] for r in runs})
-
-
-def errors_pct(runs: list[dict], key: str = "test_error") -> list[float]:
-  return [100 * r["summary"][key] for r in runs]

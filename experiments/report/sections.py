@@ -54,7 +54,8 @@ def _leaves(tree: dict, prefix: str = "") -> dict:
 
 def changed_fields(config: dict, baseline: dict) -> str:
   """The fields where a run's recorded config differs from its baseline's (seed aside). Fields
-  added to the configs after a run was recorded count as their defaults (lenet/rundir.py, with_new_fields)."""
+  added to the configs after a run was recorded count as their defaults
+  (lenet/rundir.py, with_new_fields)."""
   defaults = json.loads(importlib.import_module(
       f"experiments.configs.{baseline.get('network', 'lenet5')}").get_config().to_json())
   ours = _leaves(rundir.with_new_fields(config, defaults))
@@ -121,7 +122,7 @@ FIGURES = (("misclassified.png", "Misclassified test digits, true->predicted (as
 
 
 def figures_section(results: pathlib.Path) -> list[str]:
-  """The PNGs `python -m experiments.figures` wrote into results/figures."""
+  """The PNGs `python -m experiments.tools.figures` wrote into results/figures."""
   present = [(f, title) for f, title in FIGURES if (results / "figures" / f).exists()]
   if not present:
     return []
@@ -130,8 +131,6 @@ def figures_section(results: pathlib.Path) -> list[str]:
   for f, title in present:
     lines += [f"{title}:", "", f"![{title}](figures/{f})", ""]
   return lines[:-1]
-
-
 
 
 def tutorial_section(results: pathlib.Path, rows: dict) -> list[str]:

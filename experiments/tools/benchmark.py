@@ -14,7 +14,6 @@ import time
 
 from absl import flags
 import jax
-import jax.numpy as jnp
 from ml_collections import config_flags
 
 import lenet  # noqa: F401

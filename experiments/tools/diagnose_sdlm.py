@@ -8,12 +8,9 @@ scaled tanh is flat), and the minimum and median h_kk over its parameters, estim
 how the README's explanation of the mu deviation was found. The run directory must still hold the
 checkpoint (the last two are kept).
 """
-import json
-import pathlib
 
 from absl import flags
 import jax.numpy as jnp
-import ml_collections
 import numpy as np
 
 import lenet  # noqa: F401
@@ -36,20 +33,22 @@ def saturation(model, x, threshold: float = 3.0) -> list[float]:
 
 def main(argv):
   del argv
-  workdir = pathlib.Path(_WORKDIR.value)
-  config = ml_collections.ConfigDict(json.loads((workdir / "config.json").read_text()))
+  run = rundir.RunDir(_WORKDIR.value)
+  config = run.config()
   dataset = dataset_lib.load(config.data)
   images, labels = jnp.asarray(dataset.train_images), jnp.asarray(dataset.train_labels)
   fns, params = kernels.ModelFns.split(models.build(config.model, seed=config.seed))
   p = _AFTER_PASS.value
   if p:
     optimizer = optimizers.make(config.optimizer, 1)
-    params, _ = rundir.RunDir(workdir).checkpoints().restore(p, (params,
-                                                                       optimizer.init(params)))
+    checkpoints = run.checkpoints()
+    params, _ = checkpoints.restore(p, (params, optimizer.init(params)))
+    checkpoints.close()
   sample = orders.curvature_sample(config.seed, dataset.num_train, p,
-                                  config.optimizer.curvature_samples)
-  h = kernels.make_curvature_fn(fns, kernels.criterion(config), config.optimizer.output_curvature)(
-      params, images[sample], labels[sample])
+                                   config.optimizer.curvature_samples)
+  h = kernels.make_curvature_fn(fns, kernels.criterion(config),
+                                config.optimizer.output_curvature)(params, images[sample],
+                                                                   labels[sample])
   model = fns.model(params)
   shares = saturation(model, images[:2000])
   eta = optimizers.pass_learning_rate(config.optimizer, p)

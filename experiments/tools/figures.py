@@ -22,7 +22,6 @@ import numpy as np
 
 import lenet  # noqa: F401
 from experiments import cli
-from lenet import rundir
 from lenet.data import dataset as dataset_lib
 from lenet.data import idx
 from lenet.methods import network

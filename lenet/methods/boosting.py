@@ -21,6 +21,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lenet import errors
 from lenet import evaluation
 from lenet import streams
 from lenet.data import dataset as dataset_lib
@@ -140,7 +141,10 @@ def run(config, run_dir) -> dict:
   run_dir.check(config)
   if (finished := run_dir.summary()) is not None:
     return finished
-  dataset = dataset_lib.load(config.data)
+  for k in range(1, NETS + 1):  # a net's directory holding another config is refused now
+    run_dir.sub(f"net{k}").check(net_config(config, k))
+  with errors.config_checks():  # data.train_size is checked against the data
+    dataset = dataset_lib.load(config.data)
   run_dir.claim(config)
   stats2, stats3, filtering = _train_nets(config, run_dir, dataset)
   train_images, test_images = jnp.asarray(dataset.train_images), jnp.asarray(dataset.test_images)

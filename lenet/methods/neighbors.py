@@ -24,6 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lenet import errors
 from lenet import rundir
 from lenet.data import dataset as dataset_lib
 from lenet.methods import network
@@ -79,9 +80,9 @@ def local_penalties(queries, neighbors_x, neighbor_labels, ridge: float, classes
 
   def one(q, x, y):
     x_mean, y_mean = x.mean(0), y.mean(0)
-    xc = x - x_mean
+    xc = x - x_mean[None]
     gram = xc @ xc.T + ridge * jnp.eye(x.shape[0], dtype=x.dtype)
-    alpha = jnp.linalg.solve(gram, y - y_mean)
+    alpha = jnp.linalg.solve(gram, y - y_mean[None])
     return y_mean + ((q - x_mean) @ xc.T) @ alpha
 
   return -jax.vmap(one)(queries, neighbors_x, targets)
@@ -110,9 +111,11 @@ def run(config, run_dir) -> dict:
   nc, cfg = net_config(config), config.neighbors
   net_dir = run_dir.sub("net")
   source = rundir.RunDir(cfg.reuse.format(seed=config.seed)) if cfg.reuse else None
+  net_dir.check(nc)
+  with errors.config_checks():  # data.train_size is checked against the data
+    dataset = dataset_lib.load(config.data)
   if source is not None and net_dir.summary() is None:
-    net_dir.adopt(source, nc)  # refused, before anything else is written, if it is not nc's
-  dataset = dataset_lib.load(config.data)
+    net_dir.adopt(source, nc)  # refused, before anything is written, if it is not nc's run
   run_dir.claim(config)
   net = network.run(nc, net_dir, dataset)
 

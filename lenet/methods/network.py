@@ -89,15 +89,16 @@ def run_seeds(config, seeds, run_dirs, dataset=None, subset=None, vmap: bool = F
 
 
 def _groups(todo: list[int], runs, vmap: bool) -> list[list[int]]:
-  """Runs that train together: with vmap, those whose checkpoints stopped at the same pass."""
-  if not vmap:
+  """Runs that train together: all of them with vmap, unless their checkpoints stopped at
+  different passes (then, and without vmap, one by one)."""
+  if not vmap or len(todo) < 2:
     return [[i] for i in todo]
-  by_start: dict[int, list[int]] = {}
+  starts = set()
   for i in todo:
     ckpt = runs[i].checkpoints()
-    by_start.setdefault(ckpt.latest() or 0, []).append(i)
+    starts.add(ckpt.latest() or 0)
     ckpt.close()
-  return list(by_start.values())
+  return [todo] if len(starts) == 1 else [[i] for i in todo]
 
 
 def load(config, run_dir) -> tuple[kernels.ModelFns, object]:

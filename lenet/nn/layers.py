@@ -3,8 +3,9 @@
 Every trainable layer computes a pre-activation `a` that is affine in its input and bilinear in
 (weights, input) plus an additive bias, then an elementwise activation: x = f(a). All of a layer's
 coefficients, fixed ones included, live in nnx Variables, and connection masks are 0/1. The SDLM
-curvature pass (lenet/curvature.py) relies on exactly this contract: squaring every Variable of a
-layer gives the layer whose connections carry the squared weights (Appendix C, Eq. 27).
+curvature pass (lenet/optim/curvature.py) relies on exactly this contract: squaring every
+Variable of a layer gives the layer whose connections carry the squared weights (Appendix C,
+Eq. 27).
 
 Shapes are NHWC: x_BxHxWxC.
 """
@@ -62,7 +63,7 @@ class Constant(nnx.Variable):
 
 @dataclasses.dataclass(frozen=True)
 class LayerCost:
-  """Counts for one layer (counting conventions in lenet/counts.py)."""
+  """Counts for one layer (counting conventions in lenet/nn/counts.py)."""
   name: str
   out_shape: tuple[int, ...]  # per example, HWC or (units,)
   params: int        # trainable parameters; masked kernel entries are not parameters
@@ -71,7 +72,13 @@ class LayerCost:
 
 
 def _uniform(key, shape, bound):
-  return jax.random.uniform(key, shape, jnp.float32, -1.0, 1.0) * bound
+  return jax.random.uniform(key, shape, jnp.float32, -1.0, 1.0) * jnp.broadcast_to(bound, shape)
+
+
+def _along_last(v: jax.Array, like: jax.Array) -> jax.Array:
+  """A per-map (or per-unit) vector broadcast over the leading axes of `like`, explicitly (the
+  tests run with jax_numpy_rank_promotion="raise")."""
+  return jnp.broadcast_to(v, like.shape)
 
 
 class Layer(nnx.Module):
@@ -101,7 +108,7 @@ def conv2d_valid(x_BxHxWxC: jax.Array, kernel_KxKxCxO: jax.Array) -> jax.Array:
   """'VALID' stride-1 convolution as one gather of all windows and one matrix product (im2col).
 
   On this project's 2-core CPU this trains LeNet-5 about twice as fast as stacking 25 shifted
-  slices, and several times faster than lax.conv_general_dilated (`experiments.benchmark`).
+  slices, and several times faster than lax.conv_general_dilated (`experiments.tools.benchmark`).
   A kernel as large as its input (C5) needs no gather: the map itself is the only window.
   """
   k, _, c, o = kernel_KxKxCxO.shape
@@ -137,13 +144,15 @@ class Convolution(Layer):
     bound = jnp.asarray(_weight_bound(weight_init, fan_in), jnp.float32)
     mask = jnp.asarray(table, jnp.float32)
     k = kernel_size
-    self.kernel = nnx.Param(_uniform(rngs.params(), (k, k, in_maps, out_maps), bound) * mask)
+    shape = (k, k, in_maps, out_maps)
+    self.kernel = nnx.Param(_uniform(rngs.params(), shape, bound) * jnp.broadcast_to(mask, shape))
     self.bias = nnx.Param(_bias(rngs, bias_init, (out_maps,), bound))
     self.connections = Constant(mask)
 
   def pre_activation(self, x):
-    kernel = self.kernel[...] * self.connections[...]
-    return conv2d_valid(x, kernel) + self.bias[...]
+    kernel = self.kernel[...]
+    a = conv2d_valid(x, kernel * _along_last(self.connections[...], kernel))
+    return a + _along_last(self.bias[...], a)
 
   def cost(self, in_shape):
     h, w, _ = in_shape
@@ -194,8 +203,9 @@ class Subsampling(Layer):
     windows = x.reshape(b, h // 2, 2, w // 2, 2, c)
     if self.pooling == "max":
       return windows.max(axis=(2, 4))
-    a = windows.sum(axis=(2, 4)) * self.coefficient[...]
-    return a + self.bias[...] if self.pooling == "trainable" else a
+    a = windows.sum(axis=(2, 4))
+    a = a * _along_last(self.coefficient[...], a)
+    return a + _along_last(self.bias[...], a) if self.pooling == "trainable" else a
 
   def cost(self, in_shape):
     h, w, c = in_shape
@@ -219,7 +229,8 @@ class FullConnection(Layer):
     self.bias = nnx.Param(_bias(rngs, bias_init, (out_features,), bound))
 
   def pre_activation(self, x):
-    return x.reshape(x.shape[0], -1) @ self.kernel[...] + self.bias[...]
+    a = x.reshape(x.shape[0], -1) @ self.kernel[...]
+    return a + _along_last(self.bias[...], a)
 
   def cost(self, in_shape):
     n_in, n_out = self.kernel.shape

@@ -6,8 +6,8 @@ For every parameter k, h_kk = sum over the connections (i, j) that share k of d2
 weights and squared derivatives of the squashing function, dropping off-diagonal terms (Eq. 27):
 d2E/da_i^2 = f'(a_i)^2 sum_k u_ki^2 d2E/da_k^2.
 
-This works for any `lenet.models.Sequential` whose layers follow the contract of lenet/layers.py
-(pre-activation bilinear in (variables, input) plus a bias). Then
+This works for any `lenet.nn.models.Sequential` whose layers follow the contract of
+lenet/nn/layers.py (pre-activation bilinear in (variables, input) plus a bias). Then
   - the backward step of Eq. 27 is the input-VJP of the layer with every variable squared, and
   - Eq. 23-25 summed over shared connections is the variable-VJP of the layer fed x^2,
 both with the cotangent d2E/da^2. Nothing is written out by hand for a particular network.
@@ -55,7 +55,7 @@ def diagonal_curvature(model, x, labels, loss_fn: Callable, output_curvature: st
   """h_kk averaged over the patterns of the batch `x`, as an nnx.State shaped like the params.
 
   Args:
-    model: a lenet.models.Sequential.
+    model: a lenet.nn.models.Sequential.
     x: (B, H, W, C) input patterns; labels: (B,) int.
     loss_fn: per-example criterion (penalties, labels) -> (B,), used when output_curvature="loss".
     output_curvature: "mle" or "loss" (module docstring).

@@ -65,7 +65,7 @@ def check(cfg, model_output: str) -> None:
   if cfg.output_curvature not in curvature.OUTPUT_CURVATURES:
     raise ValueError(f"unknown optimizer.output_curvature={cfg.output_curvature!r}; "
                      f"choose from {curvature.OUTPUT_CURVATURES}")
-  if cfg.name == "sdlm" and cfg.output_curvature == "mle" and model_output not in ("rbf", "place"):
+  if cfg.output_curvature == "mle" and model_output not in ("rbf", "place"):
     raise ValueError("optimizer.output_curvature='mle' needs model.output='rbf' or 'place'; "
                      "use 'loss'")
   if cfg.curvature_update not in CURVATURE_UPDATES:

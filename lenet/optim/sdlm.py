@@ -4,7 +4,7 @@
 
 `scale_by_sdlm(mu)` divides each gradient by mu + h_kk; chained with
 `optax.scale_by_learning_rate(per_pass_schedule(...))` it is the paper's update. The curvature
-h_kk is estimated outside the optimizer (lenet/curvature.py, on 500 patterns before each pass)
+h_kk is estimated outside the optimizer (lenet/optim/curvature.py, on 500 patterns before each pass)
 and written into the state with `with_curvature`, as optax's Sophia keeps its Hessian estimate.
 
 References: LeCun, Bottou, Bengio, Haffner (1998), Eqs. 21-27; optax.contrib.sophia.

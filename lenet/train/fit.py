@@ -14,7 +14,6 @@ import time
 from absl import logging
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from lenet.data.training_set import TrainingSet
 from lenet.nn import models

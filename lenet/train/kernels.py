@@ -57,8 +57,9 @@ def make_pass_fn(fns: ModelFns, loss_fn, optimizer, grad_chunk: int = 0, fetch=N
   """A jitted pass: scan over `steps` (S, B) of pattern indices, one update per row.
 
   fetch(images, indices), if given, makes the patterns of the enlarged set (distorted copies
-  included, lenet/data/training_set.py); the pass makes all of its patterns first, in chunks of 1,024 (five times
-  faster on CPU than one warp per step), then scans. Without it, each step looks its rows up.
+  included, lenet/data/training_set.py); the pass makes all of its patterns first, in chunks
+  of 1,024 (five times faster on CPU than one warp per step), then scans. Without it, each step
+  looks its rows up.
 
   With 0 < grad_chunk < B (B a multiple of it), each minibatch's mean gradient is computed as the
   mean of its chunks' mean gradients, the same value, in a loop that keeps the convolutions'
@@ -148,8 +149,6 @@ def make_curvature_fn(fns: ModelFns, loss_fn, output_curvature: str):
   def estimate(params, x, y):
     return curvature_lib.diagonal_curvature(fns.model(params), x, y, loss_fn, output_curvature)
   return estimate
-
-
 
 
 def make_features_fn(fns: ModelFns, batch_size: int):

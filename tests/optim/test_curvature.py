@@ -1,15 +1,15 @@
-"""lenet/curvature.py against brute force on tiny networks (Appendix C, Eqs. 23-27)."""
+"""lenet/optim/curvature.py against brute force on tiny networks (Appendix C, Eqs. 23-27)."""
 from flax import nnx
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from lenet import curvature
-from lenet import layers as L
-from lenet import losses
-from lenet import models
-from lenet import train
+from lenet.nn import layers as L
+from lenet.nn import losses
+from lenet.nn import models
+from lenet.optim import curvature
+from lenet.train import kernels
 
 
 def tiny_dense(rngs):
@@ -38,11 +38,12 @@ def mle_loss(p, y):
   return losses.mle(p, y)
 
 
+@pytest.mark.slow
 def test_exact_gauss_newton_diagonal_on_a_net_without_sharing():
   """Without shared weights and with a diagonal output Hessian (RBF + MLE, d2E/dx2 = 2), Eqs.
   23-27 drop nothing for a one-hidden-layer net: h_kk is the exact Gauss-Newton diagonal."""
   model = tiny_dense(nnx.Rngs(0))
-  fns, params = train.ModelFns.split(model)
+  fns, params = kernels.ModelFns.split(model)
   x = jax.random.normal(jax.random.PRNGKey(0), (5, 6))
   y = jnp.array([0, 1, 2, 0, 1])
   h = curvature.diagonal_curvature(model, x, y, mle_loss, "mle")
@@ -96,6 +97,7 @@ def literal_eqs_23_27(model, x, labels):
   return total / x.shape[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pooling,copies", [("trainable", 1), ("average", 1), ("max", 1),
                                             ("trainable", 2)])  # 2: LeNet-4's S2
 def test_shared_weights_match_the_literal_equations(pooling, copies):
@@ -109,6 +111,7 @@ def test_shared_weights_match_the_literal_equations(pooling, copies):
   np.testing.assert_allclose(ours, literal_eqs_23_27(model, x, y), rtol=1e-5, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_masked_entries_have_zero_curvature():
   model = tiny_convnet(nnx.Rngs(5))
   h = curvature.diagonal_curvature(model, jax.random.normal(jax.random.PRNGKey(0), (2, 6, 6, 1)),
@@ -118,6 +121,7 @@ def test_masked_entries_have_zero_curvature():
   assert np.all(kernel_h[..., ~table] == 0) and np.all(kernel_h[..., table] > 0)
 
 
+@pytest.mark.slow
 def test_output_second_derivative():
   model = models.LeNet5(rngs=nnx.Rngs(0))
   feats = jax.random.normal(jax.random.PRNGKey(0), (4, 84))

@@ -1,4 +1,4 @@
-"""LeNet-1 and LeNet-4 (lenet/models.py) against the paper's counts and descriptions."""
+"""LeNet-1 and LeNet-4 (lenet/nn/models.py) against the paper's counts and descriptions."""
 from flax import nnx
 import jax
 import jax.numpy as jnp
@@ -7,10 +7,10 @@ import pytest
 
 from experiments.configs import lenet1 as lenet1_config
 from experiments.configs import lenet4 as lenet4_config
-from lenet import counts
-from lenet import layers as L
-from lenet import losses
-from lenet import models
+from lenet.nn import counts
+from lenet.nn import layers as L
+from lenet.nn import losses
+from lenet.nn import models
 
 # Section III-C: LeNet-1 with trainable subsampling, per layer (parameters, connections).
 LENET1_COUNTS = {"C1": (104, 59_904), "S2": (8, 2_880), "C3": (512, 32_768), "S4": (24, 960),
@@ -56,6 +56,7 @@ def test_lenet4_s2_has_two_maps_per_c1_map():
     assert np.flatnonzero(changed).tolist() == [2 * k, 2 * k + 1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config_module", [lenet1_config, lenet4_config])
 @pytest.mark.parametrize("batch", [1, 7])
 def test_shapes(config_module, batch):
@@ -92,6 +93,7 @@ def test_softmax_ablation_and_unknown_output():
     models.build(cfg.model, seed=0)
 
 
+@pytest.mark.slow
 def test_lenet1_gradients_match_finite_differences():
   jax.config.update("jax_enable_x64", True)
   try:

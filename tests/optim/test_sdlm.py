@@ -1,10 +1,10 @@
-"""lenet/sdlm.py: the update of Eq. 21 by hand, the per-pass schedule, the curvature slot."""
+"""lenet/optim/sdlm.py: the update of Eq. 21 by hand, the per-pass schedule, the curvature slot."""
 import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
 
-from lenet import sdlm
+from lenet.optim import sdlm
 
 
 def test_update_matches_hand_computation():

@@ -1,4 +1,4 @@
-"""lenet/layers.py, lenet/models.py, lenet/rbf_codes.py, lenet/counts.py against the paper."""
+"""lenet/nn: layers, models, rbf_codes, counts against the paper."""
 import json
 
 from flax import nnx
@@ -7,13 +7,14 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from lenet import counts
-from lenet import layers as L
-from lenet import losses
-from lenet import models
-from lenet import rbf_codes
-from lenet import sdlm
-from lenet import train
+from lenet.nn import counts
+from lenet.nn import layers as L
+from lenet.nn import losses
+from lenet.nn import models
+from lenet.nn import rbf_codes
+from lenet.optim import optimizers
+from lenet.optim import sdlm
+from lenet.train import kernels
 from tests.conftest import SHARED_PAPER, small_config
 
 # Section II-B: (trainable parameters, connections) per layer.
@@ -88,10 +89,11 @@ def test_init_range_uses_each_units_real_fan_in():
   assert np.all(kernel[..., models.TABLE_I == 0] == 0)  # masked entries start at zero
 
 
+@pytest.mark.slow
 def test_gradients_match_finite_differences():
   with jax.enable_x64(True):
     model = lenet5()
-    fns, params = train.ModelFns.split(model)
+    fns, params = kernels.ModelFns.split(model)
     params = jax.tree.map(lambda p: p.astype(jnp.float64), params)
     x = jax.random.normal(jax.random.PRNGKey(1), (2, 32, 32, 1), jnp.float64)
     y = jnp.array([3, 7])
@@ -109,18 +111,19 @@ def test_gradients_match_finite_differences():
       assert float(g_flat[k]) == pytest.approx(float(fd), rel=1e-6, abs=1e-10)
 
 
+@pytest.mark.slow
 def test_masked_kernel_entries_have_no_effect_through_a_training_step():
   cfg = small_config()
   model = models.build(cfg.model, seed=0)
-  fns, params = train.ModelFns.split(model)
-  optimizer = train.make_optimizer(cfg.optimizer, 10)
+  fns, params = kernels.ModelFns.split(model)
+  optimizer = optimizers.make(cfg.optimizer, 10)
   state = optimizer.init(params)
   x = jax.random.uniform(jax.random.PRNGKey(2), (3, 32, 32, 1), minval=-0.1, maxval=1.175)
   y = jnp.array([1, 2, 3])
-  loss_fn = train.criterion(cfg)
-  h = train.make_curvature_fn(fns, loss_fn, "mle")(params, x, y)
+  loss_fn = kernels.criterion(cfg)
+  h = kernels.make_curvature_fn(fns, loss_fn, "mle")(params, x, y)
   state = sdlm.with_curvature(state, h)
-  run_pass = train.make_pass_fn(fns, loss_fn, optimizer)
+  run_pass = kernels.make_pass_fn(fns, loss_fn, optimizer)
   params, _, _ = run_pass(params, state, jnp.array([[0], [1], [2]]), x, y)
   kernel = np.asarray(params["layers"][2]["kernel"][...])
   masked = models.TABLE_I == 0
@@ -140,6 +143,7 @@ def test_masked_kernel_entries_have_no_effect_through_a_training_step():
     (dict(activation="relu"), 60_000),
     (dict(bias_init="uniform"), 60_000),
 ])
+@pytest.mark.slow
 def test_ablation_variants_build_count_and_run(kw, params):
   model = lenet5(**kw)
   assert counts.totals(counts.layer_costs(model))["params"] == params
@@ -167,6 +171,7 @@ def test_losses():
   assert float(losses.cross_entropy(penalties, label)[0]) == pytest.approx(ce, rel=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape, k", [((2, 32, 32, 1), 5), ((3, 14, 14, 6), 5), ((2, 5, 5, 16), 5),
                                       ((1, 7, 6, 2), 3)])
 def test_convolution_matches_lax_conv(shape, k):

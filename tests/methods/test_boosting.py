@@ -1,4 +1,4 @@
-"""lenet/boosting.py: Drucker et al.'s filters, the committee, and a tiny end-to-end run."""
+"""lenet/methods/boosting.py: Drucker et al.'s filters, the committee, and a tiny end-to-end run."""
 import json
 
 import jax
@@ -6,9 +6,13 @@ import numpy as np
 import pytest
 
 from experiments.configs import boosted_lenet4
-from lenet import boosting
+from lenet import errors
 from lenet import evaluation
-from lenet import pipeline
+from lenet import methods
+from lenet.data import dataset
+from lenet.methods import boosting
+from lenet.methods import network
+from lenet.train import kernels
 
 
 def test_filter_gives_half_wrong_half_right():
@@ -63,13 +67,30 @@ def test_tiny_boosted_run_end_to_end_and_resume(mnist_dir, tmp_path):
   c.data.train_size = 300
   c.data.distortion.copies = 2
   c.train.passes = 1
-  summary = pipeline.run(c, tmp_path)
+  summary = methods.run(c, tmp_path)
   for k in (1, 2, 3):
     net = json.loads((tmp_path / f"net{k}" / "summary.json").read_text())
     assert net["seed"] == 1000 * (k - 1)
     assert json.loads((tmp_path / f"net{k}" / "config.json").read_text())["data"]["distortion"][
         "seed"] == 0  # one enlarged set for the committee
-  assert summary["test_error"] < 0.9 and 1.0 <= summary["gated_cost_nets"] <= 3.0
+  # the committee's prediction is the smallest sum of the three nets' penalties
+  test = dataset.load(c.data)
+  total = 0
+  for k in (1, 2, 3):
+    nc = boosting.net_config(c, k)
+    fns, params = network.load(nc, tmp_path / f"net{k}")
+    total = total + np.asarray(kernels.make_penalties_fn(fns, 1000)(params, test.test_images))
+  wrong = np.flatnonzero(total.argmin(1) != test.test_labels)
+  assert json.loads((tmp_path / "misclassified.json").read_text())["test_index"] == wrong.tolist()
+  assert 1.0 <= summary["gated_cost_nets"] <= 3.0
   assert summary["net2_set"]["wrong_taken"] > 100
   assert len(summary["net_test_errors"]) == 3
-  assert pipeline.run(c, tmp_path) == summary  # finished: read back, not retrained
+  assert methods.run(c, tmp_path) == summary  # finished: read back, not retrained
+
+
+def test_gate_cost_is_checked_before_anything_is_trained(tmp_path):
+  c = boosted_lenet4.get_config()
+  c.boosting.gate_cost = 3.5
+  with pytest.raises(errors.ConfigError, match="boosting.gate_cost"):
+    methods.run(c, tmp_path / "run")
+  assert not (tmp_path / "run").exists()

@@ -12,12 +12,34 @@ import pytest
 
 from experiments import report
 from experiments import sweep
+from experiments import sweeps
+from experiments.report import sections
+from lenet import errors
+from lenet import methods
 from lenet import paper
-from lenet import train
+from lenet import rundir
+from lenet.train import fit
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["paper", "tutorial", "selection"])
+def test_dry_run_lists_every_committed_run_as_finished(name, capsys):
+  sweep.run_sweep(name, REPO / "results", dry_run=True)
+  states = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+  assert states and set(states) == {"finished"}, states
+
+
+def test_dry_run_shows_a_directory_of_another_config(tmp_path, capsys):
+  run = sweeps.runs_of("smoke")[0]
+  rundir.RunDir(tmp_path / run.workdir).claim(run.build_config((("loss.j", 2.0),)))
+  sweep.run_sweep("smoke", tmp_path, dry_run=True)
+  assert capsys.readouterr().out.splitlines()[0] == f"different config {run.workdir}"
 
 
 def test_paper_sweep_has_every_network_five_times():
-  runs = sweep.runs_of("paper")
+  runs = sweeps.runs_of("paper")
   assert sorted({r.config for r in runs}) == sorted(paper.NETWORKS)
   assert len(runs) == 5 * len(paper.NETWORKS)
   assert len({r.workdir for r in runs}) == len(runs)
@@ -25,53 +47,53 @@ def test_paper_sweep_has_every_network_five_times():
 
 @pytest.mark.parametrize("name", ["ablations", "trainsize"])
 def test_every_run_of_a_sweep_builds_a_valid_config(name):
-  for run in sweep.runs_of(name, seeds=1):
+  for run in sweeps.runs_of(name, seeds=1):
     config = run.build_config()
-    train.validate(config)
+    methods.check(config)
     assert config.seed == 0
 
 
 def test_ablations_change_only_their_fields_from_the_recipe():
-  for name, (config_name, overrides) in sweep.ABLATIONS.items():
-    base = report._leaves(sweep.Run(config_name, (), 0, "").build_config().to_dict())
-    changed = report._leaves(sweep.Run(config_name, overrides, 0, "").build_config().to_dict())
+  for name, (config_name, overrides) in sweeps.ABLATIONS.items():
+    base = sections._leaves(sweeps.Run(config_name, (), 0, "").build_config().to_dict())
+    changed = sections._leaves(sweeps.Run(config_name, overrides, 0, "").build_config().to_dict())
     differ = {k for k in base if base[k] != changed[k]}
     assert differ == {field for field, _ in overrides}, name
 
 
 def test_knn_and_local_adopt_the_finished_network_of_their_seed(tmp_path):
-  knn = sweep.Run("lenet4_knn", (), 2, "lenet4_knn/seed_2")
+  knn = sweeps.Run("lenet4_knn", (), 2, "lenet4_knn/seed_2")
   assert sweep._reusing_network(knn.build_config(), tmp_path).neighbors.reuse == ""
   source = tmp_path / "lenet4" / "seed_2"
   source.mkdir(parents=True)
   (source / "summary.json").write_text("{}")
   assert sweep._reusing_network(knn.build_config(), tmp_path).neighbors.reuse == str(source)
-  lenet4 = sweep.Run("lenet4", (), 2, "lenet4/seed_2").build_config()
+  lenet4 = sweeps.Run("lenet4", (), 2, "lenet4/seed_2").build_config()
   assert "neighbors" not in sweep._reusing_network(lenet4, tmp_path)
 
 
 def test_where_a_network_was_adopted_from_is_not_part_of_a_runs_identity(tmp_path):
-  recorded = sweep.Run("lenet4_knn", (("neighbors.reuse", "results/lenet4/seed_0"),), 0, "")
-  train.claim_workdir(recorded.build_config(), tmp_path)
-  train.claim_workdir(sweep.Run("lenet4_knn", (), 0, "").build_config(), tmp_path)
-  with pytest.raises(ValueError, match="different config"):
-    train.claim_workdir(sweep.Run("lenet4_knn", (("neighbors.k", 5),), 0, "").build_config(),
-                        tmp_path)
+  recorded = sweeps.Run("lenet4_knn", (("neighbors.reuse", "results/lenet4/seed_0"),), 0, "")
+  run = rundir.RunDir(tmp_path)
+  run.claim(recorded.build_config())
+  run.claim(sweeps.Run("lenet4_knn", (), 0, "").build_config())
+  with pytest.raises(errors.WorkdirConflict, match="different config"):
+    run.claim(sweeps.Run("lenet4_knn", (("neighbors.k", 5),), 0, "").build_config())
 
 
 def test_shards_partition_the_sweep():
-  runs = sweep.runs_of("ablations")
+  runs = sweeps.runs_of("ablations")
   parts = [sweep.shard(runs, 4, i) for i in range(4)]
   assert sorted(r.workdir for p in parts for r in p) == sorted(r.workdir for r in runs)
-  with pytest.raises(ValueError, match="shard_index"):
+  with pytest.raises(errors.ConfigError, match="shard_index"):
     sweep.shard(runs, 4, 4)
 
 
 def test_unknown_sweep_and_field():
-  with pytest.raises(ValueError, match="--sweep"):
-    sweep.runs_of("everything")
-  with pytest.raises(KeyError, match="model.widht"):
-    sweep.Run("lenet5", (("model.widht", 3),), 0, "").build_config()
+  with pytest.raises(errors.ConfigError, match="--sweep"):
+    sweeps.runs_of("everything")
+  with pytest.raises(errors.ConfigError, match="model.widht"):
+    sweeps.Run("lenet5", (("model.widht", 3),), 0, "").build_config()
 
 
 def test_tiny_sweep_killed_resumed_and_reported(mnist_dir, tmp_path):
@@ -87,14 +109,13 @@ def test_tiny_sweep_killed_resumed_and_reported(mnist_dir, tmp_path):
     os.kill(proc.pid, signal.SIGKILL)  # midway: three runs to go
   finally:
     proc.wait()
-  states = [sweep.state(tmp_path, r) for r in sweep.runs_of("smoke")]
+  states = [sweep.state(tmp_path, r) for r in sweeps.runs_of("smoke")]
   assert states[0] == "finished" and states[-1] != "finished"
   finished_at = first.stat().st_mtime_ns
   subprocess.run(cmd, check=True, capture_output=True)
-  assert [sweep.state(tmp_path, r) for r in sweep.runs_of("smoke")] == ["finished"] * 4
+  assert [sweep.state(tmp_path, r) for r in sweeps.runs_of("smoke")] == ["finished"] * 4
   assert first.stat().st_mtime_ns == finished_at  # not redone
   text = report.report(tmp_path / "smoke")
-  assert text == report.report(tmp_path / "smoke")
   errors = [100 * json.loads((tmp_path / "smoke" / "lenet1" / f"seed_{s}" / "summary.json")
                              .read_text())["test_error"] for s in (0, 1)]
   assert f"| [16x16] LeNet-1 | 1.7 | {sum(errors) / 2:.2f} +- " in text
@@ -102,9 +123,9 @@ def test_tiny_sweep_killed_resumed_and_reported(mnist_dir, tmp_path):
 
 
 def test_readme_links_only_to_ablations_of_the_sweep():
-  readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text()
+  readme = (REPO / "README.md").read_text()
   linked = set(re.findall(r"\]\(results/ablations/([^/)]+)/\)", readme))
-  assert linked and linked <= set(sweep.ABLATIONS), linked - set(sweep.ABLATIONS)
+  assert linked and linked <= set(sweeps.ABLATIONS), linked - set(sweeps.ABLATIONS)
 
 
 def test_a_diverged_run_is_recorded_and_an_error_does_not_stop_the_sweep(tmp_path, monkeypatch):
@@ -112,24 +133,24 @@ def test_a_diverged_run_is_recorded_and_an_error_does_not_stop_the_sweep(tmp_pat
 
   def fake_run(config, workdir):  # stands in for training; writes what a run would
     calls.append(workdir.relative_to(tmp_path).as_posix())
-    train.claim_workdir(config, workdir)
+    rundir.RunDir(workdir).claim(config)
     if config.network == "lenet5" and config.seed == 0:
-      raise train.TrainingDiverged("the loss became NaN in pass 3")
+      raise fit.TrainingDiverged("the loss became NaN in pass 3")
     if config.network == "lenet1" and config.seed == 0 and len(calls) < 5:
       raise OSError("disk full")
     summary = {"network": config.network, "seed": config.seed, "test_error": 0.01,
                "train_error": 0.005}
-    train.write_json_atomic(workdir / "summary.json", summary)
+    rundir.write_json_atomic(workdir / "summary.json", summary)
     return summary
 
-  monkeypatch.setattr(sweep.pipeline, "run", fake_run)
+  monkeypatch.setattr(sweep.methods, "run", fake_run)
   with pytest.raises(sweep.SweepIncomplete, match="smoke/lenet1/seed_0: OSError: disk full"):
     sweep.run_sweep("smoke", tmp_path)
   assert calls == ["smoke/lenet5/seed_0", "smoke/lenet1/seed_0", "smoke/lenet5/seed_1",
                    "smoke/lenet1/seed_1"]  # went on after both
-  states = [sweep.state(tmp_path, r) for r in sweep.runs_of("smoke")]
+  states = [sweep.state(tmp_path, r) for r in sweeps.runs_of("smoke")]
   assert states == ["diverged", "started", "finished", "finished"]
-  failure = json.loads((tmp_path / "smoke/lenet5/seed_0" / sweep.FAILURE_FILE).read_text())
+  failure = json.loads((tmp_path / "smoke/lenet5/seed_0" / rundir.FAILURE).read_text())
   assert failure == {"error": "TrainingDiverged", "message": "the loss became NaN in pass 3"}
   # resuming retries only the run that stopped with an error
   assert len(sweep.run_sweep("smoke", tmp_path)) == 3
@@ -139,19 +160,19 @@ def test_a_diverged_run_is_recorded_and_an_error_does_not_stop_the_sweep(tmp_pat
 def write(directory, config, summary=None, failure=None):
   """A run directory as training leaves it, with made-up outcomes."""
   directory.mkdir(parents=True)
-  train.write_json_atomic(directory / "config.json", json.loads(config.to_json()))
-  train.write_json_atomic(directory / "versions.json", {"git_commit": "abc"})
+  rundir.write_json_atomic(directory / "config.json", json.loads(config.to_json()))
+  rundir.write_json_atomic(directory / "versions.json", {"git_commit": "abc"})
   if summary:
-    train.write_json_atomic(directory / "summary.json", summary)
+    rundir.write_json_atomic(directory / "summary.json", summary)
   if failure:
-    train.write_json_atomic(directory / sweep.FAILURE_FILE, failure)
+    rundir.write_json_atomic(directory / rundir.FAILURE, failure)
 
 
 def test_the_report_lists_diverged_ablation_runs(tmp_path):
   summary = {"test_error": 0.01, "train_error": 0.004, "seed": 0}
-  recipe = sweep.Run("lenet5", (), 0, "").build_config()
-  sgd = sweep.Run("lenet5", sweep.ABLATIONS["optimizer=sgd"][1], 0, "").build_config()
-  relu = sweep.Run("lenet5", sweep.ABLATIONS["activation=relu"][1], 0, "").build_config()
+  recipe = sweeps.Run("lenet5", (), 0, "").build_config()
+  sgd = sweeps.Run("lenet5", sweeps.ABLATIONS["optimizer=sgd"][1], 0, "").build_config()
+  relu = sweeps.Run("lenet5", sweeps.ABLATIONS["activation=relu"][1], 0, "").build_config()
   with recipe.unlocked():  # a baseline recorded before this field existed: it has its default
     del recipe.train["grad_chunk"]
   write(tmp_path / "lenet5" / "seed_0", recipe, summary)
@@ -160,7 +181,7 @@ def test_the_report_lists_diverged_ablation_runs(tmp_path):
   write(tmp_path / "ablations" / "activation=relu" / "seed_0", relu, failure=nan)
   relu.seed = 1
   write(tmp_path / "ablations" / "activation=relu" / "seed_1", relu, summary)
-  rows = [line for line in report.ablations_section(tmp_path) if line.startswith("| `")]
+  rows = [line for line in sections.ablations_section(tmp_path) if line.startswith("| `")]
   assert rows[0].startswith("| `activation=relu` | `model.activation=relu` | "
                             "1.00 (one run); diverged in 1 of 2 | diverged, 1.00 | 2 | "
                             "1.00 (one run) | +0.00 | 0.40 (one run) |")
@@ -169,15 +190,15 @@ def test_the_report_lists_diverged_ablation_runs(tmp_path):
 
 
 def test_the_fig6_table_orders_by_size_then_updates_per_pass(tmp_path):
-  for run in sweep.runs_of("trainsize", seeds=1):
+  for run in sweeps.runs_of("trainsize", seeds=1):
     config = run.build_config()
     n, per_pass = config.data.train_size, config.train.patterns_per_pass or config.data.train_size
     write(tmp_path / run.workdir, config, {"test_error": n / 1e6, "train_error": per_pass / 1e7,
                                            "train_size": n, "patterns_per_pass": per_pass})
-  recipe = sweep.Run("lenet5", (), 0, "").build_config()  # recorded before patterns_per_pass
+  recipe = sweeps.Run("lenet5", (), 0, "").build_config()  # recorded before patterns_per_pass
   write(tmp_path / "lenet5" / "seed_0", recipe, {"test_error": 0.01, "train_error": 0.004,
                                                  "train_size": 60_000})
-  rows = [line for line in report.trainsize_section(tmp_path) if line[:3].strip("| ").isdigit()]
+  rows = [line for line in sections.trainsize_section(tmp_path) if line[:3].strip("| ").isdigit()]
   assert [row.split(" | ")[:2] for row in rows] == [
       ["| 15,000", "15,000"], ["| 15,000", "60,000"], ["| 30,000", "30,000"],
       ["| 30,000", "60,000"], ["| 60,000", "60,000"]]
@@ -187,10 +208,10 @@ def test_the_fig6_table_orders_by_size_then_updates_per_pass(tmp_path):
 
 
 def test_only_selects_configurations_before_sharding():
-  runs = sweep.select(sweep.runs_of("ablations", seeds=5), ["loss.j=10", "weight_init=fan_in"])
+  runs = sweep.select(sweeps.runs_of("ablations", seeds=5), ["loss.j=10", "weight_init=fan_in"])
   assert [r.workdir for r in runs[:2]] == ["ablations/loss.j=10/seed_0",
                                            "ablations/weight_init=fan_in/seed_0"]
   assert len(runs) == 10 and len(sweep.shard(runs, 2, 1)) == 5
   assert sweep.select(runs, []) == runs
-  with pytest.raises(ValueError, match="unknown --only.*'loss.j=3'"):
+  with pytest.raises(errors.ConfigError, match="unknown --only.*'loss.j=3'"):
     sweep.select(runs, ["loss.j=3"])

@@ -1,0 +1,87 @@
+"""The tools in experiments/tools (describe, evaluate, benchmark, figures) and the launchers'
+one-line errors."""
+import importlib
+import json
+import subprocess
+import sys
+
+import pytest
+
+from experiments.configs import lenet5
+from experiments.tools import describe
+from lenet import methods
+from lenet import paper
+from tests.conftest import small_config
+
+
+def test_describe_json_totals_and_paper_column():
+  d = describe.describe(lenet5.get_config())
+  assert d["total"] == {"params": 60_000, "connections": 340_908, "macs": 332_824}
+  assert d["paper"] == {"params": 60_000, "connections": 340_908, "macs_fig11": 401_000,
+                        "memory_fig12": 60_000}
+  assert [layer["name"] for layer in d["layers"]] == ["C1", "S2", "C3", "S4", "C5", "F6", "RBF"]
+  assert "401K" in describe.format_table(d) and "401,000" in describe.format_table(d)
+
+
+@pytest.mark.parametrize("network,macs", [("lenet1", 94_592), ("lenet4", 262_472),
+                                          ("lenet5_dist", 332_824), ("boosted_lenet4", 459_326),
+                                          ("lenet4_knn", 7_461_272), ("lenet4_local", 9_107_605)])
+def test_describe_covers_every_network(network, macs):
+  module = importlib.import_module(f"experiments.configs.{network}")
+  d = describe.describe(module.get_config())
+  assert d["classifier"]["macs"] == macs
+  assert "macs_fig11" in d["paper"] and "Fig. 12" in describe.format_table(d)
+
+
+@pytest.mark.slow
+def test_describe_command_line_json():
+  out = subprocess.run([sys.executable, "-m", "experiments.tools.describe",
+                        "--config=experiments/configs/lenet5.py", "--format=json"],
+                       capture_output=True, text=True, check=True)
+  assert json.loads(out.stdout)["total"]["params"] == 60_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flag, says", [
+    ("--config.optimizer.momentum=0.9", "unknown config field --config.optimizer.momentum"),
+    ("--config.model.pooling=median", "unknown model.pooling='median'; choose from"),
+    ("--config.train.passes=two", "--config.train.passes=two"),
+    ("--config.data.train_size=70000", "data.train_size=70000 is outside 1..60000")])
+def test_a_bad_field_or_value_is_one_line_and_writes_nothing(flag, says, tmp_path):
+  out = subprocess.run([sys.executable, "-m", "experiments.train",
+                        "--config=experiments/configs/lenet5.py", f"--workdir={tmp_path}/run",
+                        flag], capture_output=True, text=True)
+  errors = [line for line in out.stderr.splitlines() if line.startswith("error: ")]
+  assert out.returncode != 0 and len(errors) == 1 and says in errors[0], out.stderr[-2000:]
+  assert "Traceback" not in out.stderr and not (tmp_path / "run").exists()
+
+
+def test_paper_numbers_come_from_the_data_file():
+  assert paper.test_error_pct("lenet5") == 0.95
+  assert paper.fig5()[0] == (1, 4.89, 2.67)
+
+
+def test_evaluate_and_figures_from_a_run_directory(mnist_dir, tmp_path):
+  del mnist_dir
+  config = small_config(train__passes=1)
+  summary = methods.run(config, tmp_path / "lenet5" / "seed_0")
+  out = subprocess.run([sys.executable, "-m", "experiments.tools.evaluate",
+                        f"--workdir={tmp_path / 'lenet5' / 'seed_0'}"], capture_output=True,
+                       text=True, check=True)
+  assert out.stdout.startswith(f"test error {100 * summary['test_error']:.2f}% "
+                               f"({summary['test_errors']} of 10,000)")
+  subprocess.run([sys.executable, "-m", "experiments.tools.figures", f"--results={tmp_path}"],
+                 check=True, capture_output=True)
+  for name in ("rbf_codes.png", "misclassified.png", "feature_maps.png"):
+    assert (tmp_path / "figures" / name).stat().st_size > 5_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("extra", [["--seeds=2"], ["--evaluate"]])
+def test_benchmark_command_line_prints_a_rate(extra):
+  out = subprocess.run([sys.executable, "-m", "experiments.tools.benchmark",
+                        "--config=experiments/configs/lenet5.py", "--images=64", "--repeats=1",
+                        *extra], capture_output=True, text=True, check=True)
+  header, rate = out.stdout.splitlines()[-2:]
+  assert ("seeds=2" in header) if extra == ["--seeds=2"] else ("evaluation" in header)
+  assert rate.startswith("img_per_s=") and int(rate.split("=")[1]) > 0

@@ -1,0 +1,47 @@
+"""lenet/rundir.py: a run's identity, claiming a directory, the outcome files."""
+import json
+
+import numpy as np
+import pytest
+
+from experiments.configs import lenet5
+from lenet import errors
+from lenet import evaluation
+from lenet import rundir
+
+
+def test_a_field_added_later_counts_as_its_default():
+  config = lenet5.get_config()
+  recorded = json.loads(config.to_json())
+  del recorded["data"]["validation_size"]
+  assert rundir.same_run(recorded, config)
+  recorded["loss"]["j"] = 2.0
+  assert not rundir.same_run(recorded, config)
+  recorded = json.loads(config.to_json())
+  recorded["train"]["no_such_field"] = 1  # a field the configs never had
+  assert not rundir.same_run(recorded, config)
+
+
+def test_claim_refuses_another_config_and_writes_nothing(tmp_path):
+  run = rundir.RunDir(tmp_path / "run")
+  assert run.state() == "pending" and run.claim(lenet5.get_config()) is None
+  assert run.state(lenet5.get_config()) == "started"
+  before = (run / rundir.CONFIG).read_bytes()
+  other = lenet5.get_config()
+  other.optimizer.mu = 0.02
+  with pytest.raises(errors.WorkdirConflict, match="different config"):
+    run.claim(other)
+  assert (run / rundir.CONFIG).read_bytes() == before
+  assert run.state(other) == "different config"
+
+
+def test_the_outcome_of_penalties(tmp_path):
+  run = rundir.RunDir(tmp_path)
+  penalties = np.array([[0.0, 1.0], [2.0, 0.5], [0.1, 0.0], [0.0, 3.0]])
+  labels = np.array([0, 1, 0, 0])
+  summary = run.write_outcome(penalties, labels, {"seed": 3})
+  assert json.loads((tmp_path / rundir.MISCLASSIFIED).read_text()) == {
+      "test_index": [2], "label": [0], "predicted": [1]}
+  assert summary == {"seed": 3, "test_error": 0.25, "test_errors": 1,
+                     **evaluation.rejection_summary(penalties, labels)}
+  assert run.summary() == summary and run.state() == "finished"
