@@ -1,0 +1,1 @@
+"""MNIST: IDX files and their verification, fetching, preprocessing, distortions, the training set."""

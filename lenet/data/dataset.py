@@ -1,0 +1,101 @@
+"""The data set of a run: the training file (less a validation split), the test file, preprocessed."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from lenet.data import idx
+from lenet.data.idx import DataError
+from lenet.data.preprocess import preprocess
+
+SOURCES = ("idx", "tfds")
+MNIST_TRAIN_SIZE = 60_000  # patterns in MNIST's training file (Section III-A)
+
+
+@dataclasses.dataclass(frozen=True)
+class Dataset:
+  """Preprocessed train and test sets as arrays, ready to live on the device."""
+  train_images: np.ndarray  # (N, S, S, 1) float32
+  train_labels: np.ndarray  # (N,) int32
+  test_images: np.ndarray
+  test_labels: np.ndarray
+  validation_images: np.ndarray  # held out of the training file (data.validation_size); may be empty
+  validation_labels: np.ndarray
+
+  @property
+  def num_train(self) -> int:
+    return len(self.train_labels)
+
+
+def load_raw(cfg) -> dict[str, np.ndarray]:
+  """The four uint8 arrays from the source named by the data config."""
+  if cfg.source == "idx":
+    return idx.read_idx_dir(idx.data_dir(cfg.dir), cfg.checksums)
+  if cfg.source == "tfds":
+    return _load_tfds(cfg)
+  raise ValueError(f"unknown data.source={cfg.source!r}; choose 'idx' or 'tfds'")
+
+
+# The validation split is the same for every run and seed: a permutation of the training file
+# drawn from this fixed seed (numpy's PCG64); its first data.validation_size patterns are held out.
+VALIDATION_SPLIT_SEED = 1998
+
+
+def validation_split(n: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+  """(kept, held out): indices into the n training-file patterns, each in file order."""
+  if not 0 <= size < n:
+    raise ValueError(f"data.validation_size={size} is outside 0..{n - 1}")
+  held = np.random.default_rng(VALIDATION_SPLIT_SEED).permutation(n)[:size]
+  mask = np.zeros(n, bool)
+  mask[held] = True
+  return np.flatnonzero(~mask), np.flatnonzero(mask)
+
+
+def load(cfg) -> Dataset:
+  """Loads and preprocesses the data set described by a `data` ConfigDict.
+
+  Fields: source ("idx" | "tfds"), dir, checksums, input_format, validation_size (patterns held
+  out of the training file, 0 = none), train_size (the first n of the rest; 0 = all), tfds_dir.
+  """
+  raw = load_raw(cfg)
+  kept, held = validation_split(len(raw["train_labels"]), cfg.get("validation_size", 0))
+  n = cfg.train_size or len(kept)
+  if not 0 < n <= len(kept):
+    raise ValueError(f"data.train_size={cfg.train_size} is outside 1..{len(kept)}")
+  images, labels = raw["train_images"], raw["train_labels"].astype(np.int32)
+  return Dataset(
+      train_images=preprocess(images[kept[:n]], cfg.input_format),
+      train_labels=labels[kept[:n]],
+      test_images=preprocess(raw["test_images"], cfg.input_format),
+      test_labels=raw["test_labels"].astype(np.int32),
+      validation_images=preprocess(images[held], cfg.input_format),
+      validation_labels=labels[held])
+
+
+def _load_tfds(cfg) -> dict[str, np.ndarray]:
+  """MNIST from a prepared tensorflow-datasets directory (imported only on this path).
+
+  Reading needs the data set already prepared in `data.tfds_dir` (default ~/tensorflow_datasets).
+  Preparing it (`tfds build mnist`) needs TensorFlow, which this project does not install.
+  """
+  try:
+    import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
+  except ImportError as e:
+    raise DataError("data.source='tfds' needs tensorflow-datasets (pip install "
+                    "tensorflow-datasets)") from e
+  builder = tfds.builder("mnist", data_dir=cfg.tfds_dir or None)
+  if not builder.is_prepared():
+    raise DataError(
+        f"MNIST is not prepared in the tfds data dir {builder.data_dir_root}. Prepare it with "
+        "`pip install tensorflow && tfds build mnist` (TensorFlow is not a dependency of this "
+        "project), or use data.source='idx' with `make data`.")
+  try:
+    splits = {s: tfds.as_numpy(builder.as_dataset(split=s, batch_size=-1))
+              for s in ("train", "test")}
+  except ImportError as e:
+    raise DataError("reading a prepared tfds data set needs TensorFlow in this format "
+                    "(pip install tensorflow)") from e
+  return {
+      "train_images": splits["train"]["image"][..., 0], "train_labels": splits["train"]["label"],
+      "test_images": splits["test"]["image"][..., 0], "test_labels": splits["test"]["label"]}

@@ -1,0 +1,64 @@
+"""The paper's preprocessing of the digits (Section III-A) and the input formats of the networks."""
+from __future__ import annotations
+
+import numpy as np
+
+# Input normalization (Section III-A): background -0.1, ink 1.175, i.e. x' = -0.1 + 1.275 x/255.
+BACKGROUND = -0.1
+INK = 1.175
+
+INPUT_FORMATS = ("pad32", "center16in28", "raw")
+
+
+def normalize(images_uint8: np.ndarray) -> np.ndarray:
+  """Background (0) to -0.1, ink (255) to 1.175: mean about 0, variance about 1 (Sec. III-A)."""
+  return (BACKGROUND + (INK - BACKGROUND) * images_uint8.astype(np.float32) / 255.0).astype(
+      np.float32)
+
+
+def pad_to(images: np.ndarray, size: int) -> np.ndarray:
+  """Centres (N, h, w) images in a size x size field of background (0 before normalization)."""
+  n, h, w = images.shape
+  if h > size or w > size:
+    raise ValueError(f"images of {h}x{w} do not fit in {size}x{size}")
+  top, left = (size - h) // 2, (size - w) // 2
+  return np.pad(images, ((0, 0), (top, size - h - top), (left, size - w - left)))
+
+
+def rescale(images_uint8: np.ndarray, scale: float) -> np.ndarray:
+  """Shrinks (N, h, w) uint8 images by `scale` about the field's centre, by area averaging,
+  keeping the field size (the border becomes background). Returns uint8."""
+  def area_matrix(n):
+    # Output pixel i covers the input interval [c + (i - c) / scale, c + (i + 1 - c) / scale].
+    c = n / 2.0
+    edges = c + (np.arange(n + 1) - c) / scale
+    lo, hi = edges[:-1, None], edges[1:, None]
+    j = np.arange(n)[None, :]
+    overlap = np.clip(np.minimum(hi, j + 1) - np.maximum(lo, j), 0.0, None)
+    return overlap * scale  # each output averages an interval of length 1 / scale
+  _, h, w = images_uint8.shape
+  out = np.einsum("ih,nhw,jw->nij", area_matrix(h), images_uint8.astype(np.float64),
+                  area_matrix(w))
+  return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def preprocess(images_uint8: np.ndarray, input_format: str) -> np.ndarray:
+  """The network input, (N, S, S, 1) float32.
+
+  input_format:
+    "pad32": LeNet-5's input, the 28x28 field padded (not resized) to 32x32 (Section II-B).
+    "center16in28": LeNet-1's input, digits down-sampled to 16x16 and centred in 28x28 (III-C-7).
+      MNIST's digits fit a 20x20 box centred (by centre of mass) in the 28x28 field, so the field
+      is shrunk by 16/20 about its centre; area averaging is our choice of method (README,
+      assumptions).
+    "raw": the images as stored, only normalized.
+  """
+  if input_format == "pad32":
+    images = pad_to(images_uint8, 32)
+  elif input_format == "center16in28":
+    images = rescale(images_uint8, 16 / 20)
+  elif input_format == "raw":
+    images = images_uint8
+  else:
+    raise ValueError(f"unknown data.input_format={input_format!r}; choose from {INPUT_FORMATS}")
+  return normalize(images)[..., None]

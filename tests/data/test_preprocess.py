@@ -1,0 +1,33 @@
+"""lenet/data/preprocess.py: the paper's normalization and the networks' input formats."""
+import numpy as np
+import pytest
+
+from lenet.data import preprocess
+
+
+def test_unknown_source_and_format_are_rejected():
+  with pytest.raises(ValueError, match="data.input_format"):
+    preprocess.preprocess(np.zeros((1, 28, 28), np.uint8), "pad30")
+
+
+def test_paper_normalization_and_padding():
+  img = np.zeros((1, 28, 28), np.uint8)
+  img[0, 0, 0] = 255
+  x = preprocess.preprocess(img, "pad32")
+  assert x.shape == (1, 32, 32, 1) and x.dtype == np.float32
+  assert x[0, 2, 2, 0] == pytest.approx(1.175)  # ink, shifted by the 2-pixel border
+  assert x[0, 0, 0, 0] == pytest.approx(-0.1) and x[0, 31, 31, 0] == pytest.approx(-0.1)
+  assert (x == np.float32(-0.1)).sum() == 32 * 32 - 1
+
+
+def test_lenet1_input_is_16x16_centred_in_28x28():
+  img = np.zeros((1, 28, 28), np.uint8)
+  img[0, 4:24, 4:24] = 255  # MNIST's 20x20 digit box, centred
+  x = preprocess.preprocess(img, "center16in28")[0, ..., 0]
+  assert x.shape == (28, 28)
+  ink = np.argwhere(x > 1.0)
+  assert ink.min(0).tolist() == [6, 6] and ink.max(0).tolist() == [21, 21]
+  assert (x > -0.1).sum() == 16 * 16  # exactly 16x16, nothing smeared outside
+  # area averaging keeps the ink: 400 full pixels become 256
+  raw = preprocess.rescale(np.full((1, 28, 28), 100, np.uint8), 0.8)
+  assert raw[0, 3:25, 3:25].min() == 100 and raw[0, 0, 0] == 0
