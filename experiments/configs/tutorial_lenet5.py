@@ -23,6 +23,6 @@ def get_config():
       loss=common.loss("cross_entropy"),
       # The rate: chosen among 0.01, 0.03, 0.1, 0.3 on the validation split (sweeps.SELECTION).
       # mu and output_curvature are unused without SDLM.
-      optimizer=common.optimizer("sgd", mu=0.0, schedule="constant", learning_rate=0.1,
+      optimizer=common.optimizer("sgd", mu=0.0, schedule="constant", learning_rate=0.3,
                                  output_curvature="loss"),
       train=common.train(passes=20, batch_size=32, order="reshuffle"))

@@ -46,7 +46,7 @@ def fit(configs, runs, dataset, subset=None) -> list[dict]:
                           len(configs))
   checkpoints = [run.checkpoints() for run in runs]
   start = checkpoints[0].latest() or 0
-  state = seeds.join([(p, optimizer.init(p)) for _, p in splits])
+  state = seeds.join([(params, optimizer.init(params)) for _, params in splits])
   if start:
     state = seeds.join([c.restore(start, s) for c, s in zip(checkpoints, seeds.split(state))])
     logging.info("Resuming %s after pass %d.", ", ".join(map(str, runs)), start)

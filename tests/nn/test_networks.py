@@ -123,3 +123,19 @@ def test_lenet1_gradients_match_finite_differences():
         np.testing.assert_allclose(g[idx], fd, rtol=1e-5, atol=1e-8)
   finally:
     jax.config.update("jax_enable_x64", False)
+
+
+@pytest.mark.parametrize("name, params", [
+    # C1 156 + C3 full 6*16*25+16 = 2,416 + C5 48,120 + F6 10,164 + OUT 84*10+10 = 850; average
+    # pooling has no parameters
+    ("tutorial_lenet5", 156 + 2_416 + 48_120 + 10_164 + 850),
+    # C1 4*25+4 = 104 + C3 full 4*12*25+12 = 1,212 + OUT 192*10+10 = 1,930
+    ("tutorial_lenet1", 104 + 1_212 + 1_930)])
+def test_the_tutorial_versions_count_as_the_tutorials_build_them(name, params):
+  import importlib  # pylint: disable=g-import-not-at-top
+  from lenet import methods  # pylint: disable=g-import-not-at-top
+  config = importlib.import_module(f"experiments.configs.{name}").get_config()
+  assert methods.cost(config)["params"] == params
+  model = models.build(config.model, seed=0)
+  assert [layer.activation for layer in model.layers][::2][:2] == [config.model.activation] * 2
+  assert isinstance(model.output, L.NegatedLogits)
