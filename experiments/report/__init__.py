@@ -27,9 +27,9 @@ def rows_of(results: pathlib.Path) -> dict[str, dict]:
   return {n: tables.network_row(n, runs) for n in ROWS if (runs := load_runs(results, n))}
 
 
-def report(results: pathlib.Path) -> str:
-  """results/README.md."""
-  rows = rows_of(results)
+def report(results: pathlib.Path, rows: dict | None = None) -> str:
+  """results/README.md (`rows`: rows_of(results), if already read)."""
+  rows = rows_of(results) if rows is None else rows
   fig9 = [r for n, r in rows.items() if ROWS[n] == "paper"]
   if not fig9:
     raise FileNotFoundError(f"no finished runs under {results}/<network>/seed_*")
@@ -39,12 +39,13 @@ def report(results: pathlib.Path) -> str:
   return tables.render(fig9) + ("\n".join(extra) + "\n" if extra else "")
 
 
-def update_readme(readme: pathlib.Path, results: pathlib.Path) -> None:
+def update_readme(readme: pathlib.Path, results: pathlib.Path, rows: dict | None = None) -> None:
   """Replaces the block between BEGIN and END in the top-level README by the Fig. 9 table."""
   text = readme.read_text()
   if BEGIN not in text or END not in text:
     raise ValueError(f"{readme} has no {BEGIN} ... {END} block to fill")
-  rows = [r for n, r in rows_of(results).items() if ROWS[n] == "paper"]
+  rows = rows_of(results) if rows is None else rows
+  rows = [r for n, r in rows.items() if ROWS[n] == "paper"]
   table = "\n".join(tables.fig9_table(rows, prefix=f"{results.as_posix()}/"))
   head, rest = text.split(BEGIN, 1)
   readme.write_text(f"{head}{BEGIN}\n{table}\n{END}{rest.split(END, 1)[1]}")
@@ -57,9 +58,10 @@ def write_all(results: pathlib.Path, readme: pathlib.Path | None) -> list[pathli
     if loaded := load_runs(results, network):
       pages.write(results, network, loaded, sweep)
       written.append(results / network / "README.md")
-  (results / "README.md").write_text(report(results))
+  rows = rows_of(results)
+  (results / "README.md").write_text(report(results, rows))
   written.append(results / "README.md")
   if readme:
-    update_readme(readme, results)
+    update_readme(readme, results, rows)
     written.append(readme)
   return written

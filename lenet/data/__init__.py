@@ -1,1 +1,1 @@
-"""MNIST: IDX files and their verification, fetching, preprocessing, distortions, the training set."""
+"""MNIST: IDX files, their verification and fetching; preprocessing; distortions; training set."""

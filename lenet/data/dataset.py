@@ -1,10 +1,11 @@
-"""The data set of a run: the training file (less a validation split), the test file, preprocessed."""
+"""A run's data: the training file (less a validation split) and the test file, preprocessed."""
 from __future__ import annotations
 
 import dataclasses
 
 import numpy as np
 
+from lenet import errors
 from lenet.data import idx
 from lenet.data.idx import DataError
 from lenet.data.preprocess import preprocess
@@ -20,7 +21,7 @@ class Dataset:
   train_labels: np.ndarray  # (N,) int32
   test_images: np.ndarray
   test_labels: np.ndarray
-  validation_images: np.ndarray  # held out of the training file (data.validation_size); may be empty
+  validation_images: np.ndarray  # held out of the training file (data.validation_size), or none
   validation_labels: np.ndarray
 
   @property
@@ -57,7 +58,13 @@ def load(cfg) -> Dataset:
 
   Fields: source ("idx" | "tfds"), dir, checksums, input_format, validation_size (patterns held
   out of the training file, 0 = none), train_size (the first n of the rest; 0 = all), tfds_dir.
+  A field the data cannot satisfy (train_size beyond the file, say) is a ConfigError.
   """
+  with errors.config_checks():
+    return _load(cfg)
+
+
+def _load(cfg) -> Dataset:
   raw = load_raw(cfg)
   kept, held = validation_split(len(raw["train_labels"]), cfg.get("validation_size", 0))
   n = cfg.train_size or len(kept)

@@ -21,7 +21,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lenet import errors
 from lenet import evaluation
 from lenet import streams
 from lenet.data import dataset as dataset_lib
@@ -49,10 +48,15 @@ def net_config(config, k: int):
 def check(config) -> None:
   for k in range(1, NETS + 1):
     network.check(net_config(config, k))
-  share = (config.boosting.gate_cost - 1.0) / (NETS - 1)
+  _gated_share(config.boosting.gate_cost)
+
+
+def _gated_share(gate_cost: float) -> float:
+  """The share of patterns on which nets 2 and 3 run, for an average cost of `gate_cost` nets."""
+  share = (gate_cost - 1.0) / (NETS - 1)
   if not 0.0 <= share <= 1.0:
-    raise ValueError(f"boosting.gate_cost={config.boosting.gate_cost} must be between 1 and "
-                     f"{NETS}")
+    raise ValueError(f"boosting.gate_cost={gate_cost} must be between 1 and {NETS}")
+  return share
 
 
 def _stream(key, mask: np.ndarray) -> np.ndarray:
@@ -87,10 +91,7 @@ def disagreement_set(key, pred1: np.ndarray, pred2: np.ndarray, size: int):
 def gate_threshold(net1_train_penalties: np.ndarray, gate_cost: float) -> float:
   """The margin under which nets 2 and 3 are also run, chosen on the training originals so that
   the average cost there is `gate_cost` single nets: a share (gate_cost - 1) / 2 is below it."""
-  share = (gate_cost - 1.0) / (NETS - 1)
-  if not 0.0 <= share <= 1.0:
-    raise ValueError(f"boosting.gate_cost={gate_cost} must be between 1 and {NETS}")
-  return float(np.quantile(evaluation.margins(net1_train_penalties), share))
+  return float(np.quantile(evaluation.margins(net1_train_penalties), _gated_share(gate_cost)))
 
 
 def committee(penalties: list[np.ndarray], threshold: float) -> dict:
@@ -102,11 +103,12 @@ def committee(penalties: list[np.ndarray], threshold: float) -> dict:
           "gated_cost": float(1 + (NETS - 1) * (~confident).mean())}
 
 
-def _penalties(config, run_dir, k: int, images, indices=None, fetch=None) -> np.ndarray:
+def _penalties_of(config, run_dir, k: int, fetch=None):
+  """penalties(images, indices=None) of trained net k, its weights loaded once."""
   c = net_config(config, k)
   fns, params = network.load(c, run_dir.sub(f"net{k}"))
   fn = kernels.make_penalties_fn(fns, c.train.eval_batch_size, fetch)
-  return np.asarray(fn(params, images, indices))
+  return lambda images, indices=None: np.asarray(fn(params, images, indices))
 
 
 def _train_nets(config, run_dir, dataset):
@@ -124,7 +126,7 @@ def _train_nets(config, run_dir, dataset):
     logging.info("Boosting: net %d of %d.", k, NETS)
     network.run(net_config(config, k), run_dir.sub(f"net{k}"), dataset, subset)
     t0 = time.perf_counter()
-    pred = _penalties(config, run_dir, k, tset.images, jnp.asarray(pool), tset.fetch).argmin(1)
+    pred = _penalties_of(config, run_dir, k, tset.fetch)(tset.images, jnp.asarray(pool)).argmin(1)
     seconds[0] += time.perf_counter() - t0
     return pred
 
@@ -143,13 +145,13 @@ def run(config, run_dir) -> dict:
     return finished
   for k in range(1, NETS + 1):  # a net's directory holding another config is refused now
     run_dir.sub(f"net{k}").check(net_config(config, k))
-  with errors.config_checks():  # data.train_size is checked against the data
-    dataset = dataset_lib.load(config.data)
+  dataset = dataset_lib.load(config.data)
   run_dir.claim(config)
   stats2, stats3, filtering = _train_nets(config, run_dir, dataset)
   train_images, test_images = jnp.asarray(dataset.train_images), jnp.asarray(dataset.test_images)
-  train_pen = [_penalties(config, run_dir, k, train_images) for k in range(1, NETS + 1)]
-  test_pen = [_penalties(config, run_dir, k, test_images) for k in range(1, NETS + 1)]
+  members = [_penalties_of(config, run_dir, k) for k in range(1, NETS + 1)]
+  train_pen = [net(train_images) for net in members]
+  test_pen = [net(test_images) for net in members]
   threshold = gate_threshold(train_pen[0], config.boosting.gate_cost)
   result = committee(test_pen, threshold)
   nets = [run_dir.sub(f"net{k}").summary() for k in range(1, NETS + 1)]

@@ -24,7 +24,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lenet import errors
 from lenet import rundir
 from lenet.data import dataset as dataset_lib
 from lenet.methods import network
@@ -112,8 +111,7 @@ def run(config, run_dir) -> dict:
   net_dir = run_dir.sub("net")
   source = rundir.RunDir(cfg.reuse.format(seed=config.seed)) if cfg.reuse else None
   net_dir.check(nc)
-  with errors.config_checks():  # data.train_size is checked against the data
-    dataset = dataset_lib.load(config.data)
+  dataset = dataset_lib.load(config.data)
   if source is not None and net_dir.summary() is None:
     net_dir.adopt(source, nc)  # refused, before anything is written, if it is not nc's run
   run_dir.claim(config)
