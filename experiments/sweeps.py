@@ -114,10 +114,23 @@ TRAINSIZE = {
 TUTORIAL = {"tutorial_lenet5": "lenet5", "tutorial_lenet1": "lenet1"}
 # Choices made on the validation split (data.validation_size = 10,000 held out of the 60,000):
 # name -> (config, overrides); each run trains on the other 50,000 and records validation_error.
+_HELD_OUT = (("data.validation_size", 10_000),)
+# LeNet-5's recipe: the paper's init (weight_init=fan_in), mu and curvature schedule against ours.
+_LENET5_RECIPES = (
+    (("model.weight_init", "fan_in"), ("optimizer.mu", 0.02)),  # the paper's stated values
+    *((("model.weight_init", "fan_in"), ("optimizer.mu", mu)) for mu in (0.05, 0.1, 0.2, 0.5, 1.0)),
+    (("model.weight_init", "fan_in"), ("optimizer.mu", 0.02),
+     ("optimizer.curvature_update", "first_pass")),
+    (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.5)),
+    (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.02),
+     ("optimizer.curvature_update", "first_pass")),
+)
 SELECTION = {
-    f"tutorial_lenet5/learning_rate={lr}": ("tutorial_lenet5", (("data.validation_size", 10_000),
-                                                                ("optimizer.learning_rate", lr)))
-    for lr in (0.01, 0.03, 0.1, 0.3)
+    **{f"tutorial_lenet5/learning_rate={lr}": ("tutorial_lenet5",
+                                               (*_HELD_OUT, ("optimizer.learning_rate", lr)))
+       for lr in (0.01, 0.03, 0.1, 0.3)},
+    **{"lenet5/" + ",".join(f"{f.rsplit('.', 1)[1]}={v}" for f, v in o): ("lenet5", (*_HELD_OUT, *o))
+       for o in _LENET5_RECIPES},
 }
 # A check of the machinery in about a minute: two networks, 300 patterns, one pass.
 SMOKE = (("lenet5", "lenet1"), (("data.train_size", 300), ("train.passes", 1)))
