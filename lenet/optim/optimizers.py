@@ -51,9 +51,11 @@ def refreshes_curvature(cfg, pass_index: int) -> bool:
 
 def step_size_range(h, eta: float, mu: float) -> tuple[float, float]:
   """min and max of eta/(mu+h) over entries with h > 0 (masked kernel entries have h = 0 and
-  zero gradient: they are not parameters)."""
+  zero gradient: they are not parameters). No h > 0 (a network saturated everywhere): eta/mu."""
   hs = np.concatenate([np.asarray(x).ravel() for x in jax.tree.leaves(h)])
   hs = hs[hs > 0]
+  if not hs.size:
+    return float(eta / mu), float(eta / mu)
   return float(eta / (mu + hs.max())), float(eta / (mu + hs.min()))
 
 

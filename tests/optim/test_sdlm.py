@@ -44,3 +44,13 @@ def test_with_curvature_replaces_only_the_sdlm_state():
   new = sdlm.with_curvature(state, {"w": jnp.ones(2)})
   np.testing.assert_array_equal(new[0].curvature["w"], [1.0, 1.0])
   assert type(new[1]) is type(state[1])
+
+
+def test_step_size_range_skips_masked_entries_and_survives_full_saturation():
+  from lenet.optim import optimizers
+  h = {"a": jnp.array([0.0, 1.0, 3.0]), "b": jnp.array([[0.5]])}
+  lo, hi = optimizers.step_size_range(h, eta=1e-3, mu=0.5)
+  np.testing.assert_allclose([lo, hi], [1e-3 / 3.5, 1e-3 / 1.0], rtol=1e-6)
+  # every unit saturated, every h_kk exactly 0 (seen with the paper's init and mu in pass 2)
+  zeros = {"a": jnp.zeros(3), "b": jnp.zeros((1, 1))}
+  assert optimizers.step_size_range(zeros, eta=5e-4, mu=0.02) == (5e-4 / 0.02, 5e-4 / 0.02)
