@@ -63,3 +63,33 @@ def fig5() -> list[tuple[int, float, float]]:
 def fig6() -> list[dict]:
   """Fig. 6: LeNet-5's training and test error (%) against the training-set size."""
   return [{k: float(v) if v else None for k, v in r.items()} for r in _rows("fig6_digitized.csv")]
+
+
+# The training recipe's values the paper states (Section III-C, Eq. 21, App. C), and LeNet-5's
+# architecture (Section II-B, Table I, App. A). A config's departures are the fields that differ.
+STATED_RECIPE = {"model.weight_init": "fan_in",  # uniform in +-2.4/F_i
+                 "optimizer.name": "sdlm", "optimizer.schedule": "paper", "optimizer.mu": 0.02,
+                 "optimizer.curvature_update": "every_pass", "optimizer.curvature_samples": 500,
+                 "optimizer.eta_scale": 1.0, "loss.name": "map", "train.passes": 20,
+                 "train.batch_size": 1, "train.order": "fixed"}
+STATED_LENET5 = {"model.c3_table": "table1", "model.activation": "scaled_tanh",
+                 "model.pooling": "trainable", "model.output": "rbf"}
+
+
+def departures(config) -> list[str]:
+  """The stated values a config (ml_collections or dict) changes, as `field=value`; a field the
+  config does not have is not counted."""
+  stated = {**STATED_RECIPE, **(STATED_LENET5 if config["model"]["name"] == "lenet5" else {})}
+  if config["optimizer"]["name"] != "sdlm":  # mu and the curvature mean nothing then
+    stated = {k: v for k, v in stated.items()
+              if k == "optimizer.name" or not k.startswith(("optimizer.mu", "optimizer.curv"))}
+  changed = []
+  for dotted, value in stated.items():
+    node = config
+    for key in dotted.split("."):
+      node = node[key] if key in node else None
+      if node is None:
+        break
+    if node is not None and node != value:
+      changed.append(f"{dotted}={node}")
+  return changed

@@ -13,6 +13,7 @@ import pathlib
 from experiments import sweeps
 from experiments.report import pages
 from experiments.report import sections
+from experiments.report import selection
 from experiments.report import tables
 from experiments.report.runs import load_runs
 from lenet import paper
@@ -34,7 +35,7 @@ def report(results: pathlib.Path, rows: dict | None = None) -> str:
   if not fig9:
     raise FileNotFoundError(f"no finished runs under {results}/<network>/seed_*")
   extra = (sections.trainsize_section(results) + sections.ablations_section(results)
-           + sections.tutorial_section(results, rows) + sections.selection_section(results)
+           + sections.tutorial_section(results, rows) + selection.section(results)
            + sections.figures_section(results))
   return tables.render(fig9) + ("\n".join(extra) + "\n" if extra else "")
 

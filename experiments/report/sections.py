@@ -1,5 +1,5 @@
 """The report's sections beyond Figs. 9-12: Fig. 6 (training-set size), the ablations, the
-tutorial versions, the choices made on the validation split, the figures."""
+tutorial versions, the figures (the validation choices: report/selection.py)."""
 from __future__ import annotations
 
 import importlib
@@ -154,34 +154,3 @@ def tutorial_section(results: pathlib.Path, rows: dict) -> list[str]:
                  f"{diff} | {t['cost']['params']:,} | {pm(*t['wall_time_s'], ',.0f')} | "
                  f"[{tutorial}/]({tutorial}/) |")
   return lines
-
-
-def selection_section(results: pathlib.Path) -> list[str]:
-  """Values chosen on the validation split (sweeps.SELECTION): each candidate's validation
-  error; the chosen one is the value the config now states."""
-  present = [(name, c, o) for name, (c, o) in sweeps.SELECTION.items()
-             if load_runs(results / "selection", name)]
-  if not present:
-    return []
-  lines = ["", "## Choices made on the validation split", "",
-           "Each candidate trained on 50,000 training patterns and measured on the other "
-           "10,000 (`data.validation_size`, a fixed split; `python -m experiments.sweep "
-           "--sweep=selection`). Test error is not used, and not shown. The chosen value is "
-           "the one the config states.", "",
-           "| candidate | validation error (%) | per seed (%) | n | chosen | runs |",
-           "|---|---|---|---|---|---|"]
-  for name, config_name, overrides in present:
-    runs = load_runs(results / "selection", name)
-    errors = [100 * r["summary"]["validation_error"] for r in runs]
-    default = sweeps.Run(config_name, (), 0, "").build_config()
-    chosen = all(_field(default, f) == v for f, v in overrides if f != "data.validation_size")
-    lines.append(f"| `{name}` | {pm(*mean_std(errors))} | "
-                 f"{', '.join(f'{e:.2f}' for e in errors)} | {len(runs)} | "
-                 f"{'yes' if chosen else ''} | [selection/{name}/](selection/{name}/) |")
-  return lines
-
-
-def _field(config, dotted: str):
-  for key in dotted.split("."):
-    config = config[key]
-  return config

@@ -1,0 +1,107 @@
+"""The choices made on the validation split (sweeps.QUESTIONS): each candidate's validation error,
+the rule's choice, and whether the config states it. Test error is never read here."""
+from __future__ import annotations
+
+import pathlib
+import statistics
+
+from experiments import sweeps
+from experiments.report.runs import load_diverged, load_runs, mean_std, pm
+from lenet import paper
+
+
+def candidates(results: pathlib.Path, key: str) -> list[dict]:
+  """Per candidate of the question: name, overrides, runs' validation errors (%), diverged
+  seeds, the paper's stated values it changes, and whether the config's default is it."""
+  q = sweeps.QUESTIONS[key]
+  default = sweeps.Run(q.config, (), 0, "").build_config()
+  out = []
+  for overrides in q.candidates:
+    name = f"{key}/{sweeps.candidate_name(overrides)}"
+    config = sweeps.Run(*sweeps.SELECTION[name], 0, "").build_config()
+    out.append({
+        "name": name, "overrides": overrides,
+        "errors": [100 * r["summary"]["validation_error"]
+                   for r in load_runs(results / "selection", name)],
+        "diverged": len(load_diverged(results / "selection", name)),
+        "departures": paper.departures(config),
+        "default": all(_field(default, f) == v for f, v in overrides)})
+  return out
+
+
+def spread(cands: list[dict]) -> float | None:
+  """One seed spread: the median over candidates of the standard deviation across seeds."""
+  sds = [mean_std(c["errors"])[1] for c in cands if len(c["errors"]) > 1]
+  return statistics.median(sds) if sds else None
+
+
+def choose(key: str, cands: list[dict]) -> dict | None:
+  """The rule's choice among the candidates with runs (none diverged): the lowest mean
+  validation error, or, for "fewest_departures", the fewest departures among those within one
+  seed spread of the lowest, then the lowest."""
+  ran = [c for c in cands if c["errors"] and not c["diverged"]]
+  if not ran:
+    return None
+  def mean(c):
+    return mean_std(c["errors"])[0]
+  best = min(ran, key=mean)
+  if sweeps.QUESTIONS[key].rule == "lowest":
+    return best
+  within = [c for c in ran if mean(c) <= mean(best) + (spread(cands) or 0.0)]
+  return min(within, key=lambda c: (len(c["departures"]), mean(c)))
+
+
+def section(results: pathlib.Path) -> list[str]:
+  """The report's "How each choice was made": one line per question, then each question's
+  candidates."""
+  asked = {k: candidates(results, k) for k in sweeps.QUESTIONS}
+  asked = {k: cands for k, cands in asked.items() if any(c["errors"] or c["diverged"]
+                                                          for c in cands)}
+  if not asked:
+    return []
+  lines = ["", "## How each choice was made", "",
+           "Each candidate trained on 50,000 training patterns and was measured on the other "
+           "10,000 (`data.validation_size`, one fixed split; `python -m experiments.sweep "
+           "--sweep=selection`, questions in `experiments/sweeps.py`). Test error is not used. "
+           "Rules: *lowest*, the lowest mean validation error; *fewest departures*, the fewest "
+           "of the paper's stated values changed (`lenet/paper.py`) among the candidates "
+           "within one seed spread (the median standard deviation across seeds) of the "
+           "lowest, then the lowest.", "",
+           "| question | candidates | rule | choice | validation error (%) | seeds | the config "
+           "states it |", "|---|---|---|---|---|---|---|"]
+  for key, cands in asked.items():
+    chosen = choose(key, cands)
+    lines.append(
+        f"| {sweeps.QUESTIONS[key].text} | {len(cands)} | {sweeps.QUESTIONS[key].rule} | "
+        + (f"`{chosen['name'].split('/', 1)[1]}` | {pm(*mean_std(chosen['errors']))} | "
+           f"{len(chosen['errors'])} | {'yes' if chosen['default'] else '**no**'} |"
+           if chosen else "- | - | - | - |"))
+  for key, cands in asked.items():
+    lines += _candidates_table(key, cands, choose(key, cands))
+  return lines
+
+
+def _candidates_table(key: str, cands: list[dict], chosen: dict | None) -> list[str]:
+  q = sweeps.QUESTIONS[key]
+  s = spread(cands)
+  lines = ["", f"### {q.text[0].upper()}{q.text[1:]}", "",
+           f"Config `experiments/configs/{q.config}.py`; one seed spread "
+           f"{'-' if s is None else f'{s:.2f}'}%.", "",
+           "| candidate | paper's stated values changed | validation error (%) | per seed (%) "
+           "| chosen | runs |", "|---|---|---|---|---|---|"]
+  for c in cands:
+    per_seed = ", ".join(f"{e:.2f}" for e in c["errors"])
+    if c["diverged"]:
+      per_seed += f"{', ' if per_seed else ''}{c['diverged']} diverged"
+    error = pm(*mean_std(c["errors"])) if c["errors"] and not c["diverged"] else "-"
+    changed = len(c["departures"]) if q.rule == "fewest_departures" else "-"
+    lines.append(f"| `{c['name'].split('/', 1)[1]}` | {changed} | {error} | {per_seed or 'not run'}"
+                 f" | {'yes' if c is chosen else ''} | [selection/{c['name']}/]"
+                 f"(selection/{c['name']}/) |")
+  return lines
+
+
+def _field(config, dotted: str):
+  for key in dotted.split("."):
+    config = config[key]
+  return config
