@@ -59,6 +59,10 @@ def main(argv):
     for name, v in sorted(h["layers"][i].items()):
       values = np.asarray(v[...]).ravel()
       values = values[values > 0]  # masked kernel entries are not parameters
+      if not values.size:  # saturated everywhere: every h_kk is 0, every step eta/mu
+        print(f"{layer.name:6s} {100 * shares[i]:6.1f}% {name:12s} {'all 0':>9s} {'all 0':>9s} "
+              f"{eta / mu:9.1e}")
+        continue
       print(f"{layer.name:6s} {100 * shares[i]:6.1f}% {name:12s} {values.min():9.1e} "
             f"{np.median(values):9.1e} {eta / (mu + values.min()):9.1e}")
 
