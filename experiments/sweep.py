@@ -137,8 +137,10 @@ def run_sweep(sweep: str, root: pathlib.Path, seeds: int = 0, num_shards: int = 
       stopped.append(f"{', '.join(r.workdir for r in group)}: {type(e).__name__}: {e}")
       continue
     for summary in done:
-      logging.info("%s seed %d: test error %.2f%% (%.0f s for the group)", group[0].workdir,
-                   summary["seed"], 100 * summary["test_error"], time.perf_counter() - t0)
+      held_out = "validation" if "validation_error" in summary else "test"
+      logging.info("%s seed %d: %s error %.2f%% (%.0f s for the group)", group[0].workdir,
+                   summary["seed"], held_out, 100 * summary[f"{held_out}_error"],
+                   time.perf_counter() - t0)
     summaries += done
   if stopped:
     raise SweepIncomplete(f"{len(stopped)} run group(s) stopped with an error (resume the sweep "

@@ -24,6 +24,11 @@ def main(argv):
   del argv
   config = _CONFIG.value
   summary = methods.run(config, _WORKDIR.value)
+  if "validation_error" in summary:  # a selection run: its test error is not shown
+    print(json.dumps({k: v for k, v in summary.items() if not k.startswith("test_")}, indent=2))
+    print(f"validation error {100 * summary['validation_error']:.2f}% "
+          f"({summary['validation_size']:,} patterns held out)")
+    return
   print(json.dumps(summary, indent=2))
   reported = paper.test_error_pct(config.network)
   print(f"test error {100 * summary['test_error']:.2f}% ({summary['test_errors']} of 10,000)"

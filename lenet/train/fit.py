@@ -131,9 +131,10 @@ def _pass_row(stats, steps, batch_size: int, errors: dict, elapsed: float) -> di
 
 
 def _log_pass(run, row, passes: int, elapsed: float) -> None:
-  logging.info("%s pass %2d/%d  eta=%.0e  loss=%.4f  train %.2f%%  test %.2f%%  (%.0f s)%s",
+  held_out = "validation" if "validation_error" in row else "test"  # a selection run: no test
+  logging.info("%s pass %2d/%d  eta=%.0e  loss=%.4f  train %.2f%%  %s %.2f%%  (%.0f s)%s",
                run.name, row["pass"], passes, row["learning_rate"], row["train_loss"],
-               100 * row["train_error"], 100 * row["test_error"], elapsed,
+               100 * row["train_error"], held_out, 100 * row[f"{held_out}_error"], elapsed,
                f"  step sizes {row['step_size_min']:.1e}..{row['step_size_max']:.1e}"
                if "step_size_min" in row else "")
 
