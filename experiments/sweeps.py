@@ -148,6 +148,16 @@ QUESTIONS = {
             (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.02),
              ("optimizer.curvature_update", "first_pass"))),
         rule="fewest_departures"),
+    "lenet1": Question(
+        "LeNet-1's input reading and recipe: the paper's init and mu, or ours", "lenet1", (
+            (_PAPER_INIT, ("optimizer.mu", 0.02)),  # the paper's stated values
+            (_PAPER_INIT, ("optimizer.mu", 0.5)),
+            (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.02)),
+            (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.5)),
+            # the whole field shrunk to 16x16 (our first reading) against the digit box
+            (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.02),
+             ("data.input_format", "field16in28"))),
+        rule="fewest_departures"),
 }
 # Every candidate's run directory under selection/: name -> (config, overrides).
 SELECTION = {f"{key}/{candidate_name(o)}": (q.config, (*_HELD_OUT, *o))
@@ -179,5 +189,6 @@ def runs_of(sweep: str, seeds: int = 0) -> list[Run]:
 
 def configuration_name(run: Run) -> str:
   """The name a run shares with the other seeds of its configuration: its directory's parent
-  (`lenet5`, `loss.j=10`, `15000`)."""
-  return pathlib.PurePosixPath(run.workdir).parent.name
+  under the sweep's folder (`lenet5`, `loss.j=10`, `15000`, `lenet1/mu=0.5`)."""
+  parts = pathlib.PurePosixPath(run.workdir).parent.parts
+  return "/".join(parts[1:] if len(parts) > 1 else parts)

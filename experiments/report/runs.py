@@ -45,3 +45,19 @@ def pm(mean: float, std: float | None, fmt: str = ".2f") -> str:
 def commits(runs: list[dict]) -> list[str]:
   """The short commits the runs were made at, sorted."""
   return sorted({r["versions"].get("git_commit", "unknown")[:12] for r in runs})
+
+
+def runs_of_config(results: pathlib.Path, directories, config) -> tuple[str, list[dict]]:
+  """The first of `directories` (under results) whose finished runs were all made with `config`
+  (ml_collections; any seed), and its runs; ("", []) if none."""
+  for directory in directories:
+    runs = load_runs(results, directory)
+    if runs and all(_made_with(r["config"], config) for r in runs):
+      return directory, runs
+  return "", []
+
+
+def _made_with(recorded: dict, config) -> bool:
+  config = config.copy_and_resolve_references()
+  config.seed = recorded.get("seed", 0)
+  return rundir.same_run(recorded, config)

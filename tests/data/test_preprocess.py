@@ -31,3 +31,12 @@ def test_lenet1_input_is_16x16_centred_in_28x28():
   # area averaging keeps the ink: 400 full pixels become 256
   raw = preprocess.rescale(np.full((1, 28, 28), 100, np.uint8), 0.8)
   assert raw[0, 3:25, 3:25].min() == 100 and raw[0, 0, 0] == 0
+
+
+def test_the_whole_field_shrunk_to_16x16_is_the_other_reading():
+  img = np.full((1, 28, 28), 255, np.uint8)  # ink everywhere: the field itself
+  x = preprocess.preprocess(img, "field16in28")[0, ..., 0]
+  assert x.shape == (28, 28)
+  ink = np.argwhere(x > 1.0)
+  assert ink.min(0).tolist() == [6, 6] and ink.max(0).tolist() == [21, 21]
+  assert (x > -0.1).sum() == 16 * 16
