@@ -7,7 +7,7 @@ import json
 import pathlib
 
 from experiments import sweeps
-from experiments.report.runs import load_diverged, load_runs, mean_std, pm
+from experiments.report.runs import load_diverged, load_runs, mean_std, pm, runs_of_config
 from lenet import paper
 from lenet import rundir
 
@@ -20,14 +20,18 @@ def trainsize_section(results: pathlib.Path) -> list[str]:
           if (runs := load_runs(results / "trainsize", d.name))]
   if not rows:
     return []
-  if full := load_runs(results, "lenet5"):  # all 60,000 patterns: the recipe's own runs
-    rows.append((full, "lenet5/"))
+  # all 60,000 patterns: the committed runs of the same config
+  config = sweeps.Run("lenet5", next(iter(sweeps.TRAINSIZE.values())), 0, "").build_config()
+  config.data.train_size = 0
+  directory, full = runs_of_config(results, baseline_directories(), config)
+  if full:
+    rows.append((full, f"{directory}/"))
   def size(runs):  # n and updates per pass (runs recorded before patterns_per_pass made n)
     summary = runs[0]["summary"]
     return summary["train_size"], summary.get("patterns_per_pass", summary["train_size"])
   fig6 = {int(r["train_size"]): r for r in paper.fig6()}
   lines = ["", "## Training-set size (Fig. 6)", "",
-           "LeNet-5, the paper's recipe on the first n training patterns "
+           "LeNet-5 with its previous default (our init, mu = 0.5) on the first n training patterns "
            "(`python -m experiments.sweep --sweep=trainsize`). A pass is n updates, or 60,000 "
            "that cycle through the n patterns in their fixed order (`train.patterns_per_pass`); "
            "the paper does not say which it made. The paper's numbers are per n.", "",
@@ -65,6 +69,11 @@ def changed_fields(config: dict, baseline: dict) -> str:
   return ", ".join(f"`{k}={ours.get(k, '-')}`" for k in changed)
 
 
+def baseline_directories() -> list[str]:
+  """Where a baseline's runs may be: the rows of Fig. 9, then the ablations."""
+  return [*paper.NETWORKS, *(f"ablations/{name}" for name in sweeps.ABLATIONS)]
+
+
 def ablations_section(results: pathlib.Path) -> list[str]:
   """One row per results/ablations/<name>/ (experiments/sweeps.py, ABLATIONS), beside the
   baseline runs of the config it changes; rows in the sweep's order, then any others."""
@@ -76,23 +85,21 @@ def ablations_section(results: pathlib.Path) -> list[str]:
   if not rows:
     return []
   lines = ["", "## Ablations", "",
-           "One change each from the paper's recipe (`python -m experiments.sweep "
-           "--sweep=ablations`, defined in `experiments/sweeps.py`). The change is read off the "
-           "runs' recorded configs against the baseline's; the baseline is that config's runs "
-           "above (`lenet5/`, or `lenet5_dist/` for the distortion ranges). Mean +- sample "
+           "One change each from a baseline (`python -m experiments.sweep "
+           "--sweep=ablations`, defined in `experiments/sweeps.py`): most from LeNet-5's "
+           "previous default (our init, mu = 0.5; its runs are `weight_init=efficient_backprop`"
+           "), the rest from today's. The change is read off the runs' recorded configs against "
+           "the baseline's; the baseline is the committed runs of the ablation's base config "
+           "(linked). Mean +- sample "
            "standard deviation over the seeds that finished; a run whose loss diverged is counted "
            "in n and its error is in its `failure.json`. Per seed: each run's test error, in "
            "seed order.", "",
            "| ablation | change | test error (%) | per seed (%) | n | baseline (%) | difference | "
            "training error (%) | runs | commit |",
            "|---|---|---|---|---|---|---|---|---|---|"]
-  baselines = {}  # network -> its runs, read once
   for name, runs, diverged in rows:
     any_run = (runs or diverged)[0]
-    network = any_run["config"].get("network", "lenet5")
-    if network not in baselines:
-      baselines[network] = load_runs(results, network)
-    base = baselines[network]
+    base_dir, base = _baseline(results, name)
     change = changed_fields(any_run["config"], base[0]["config"]) if base else "-"
     if runs:
       mean, std = mean_std([100 * r["summary"]["test_error"] for r in runs])
@@ -105,7 +112,7 @@ def ablations_section(results: pathlib.Path) -> list[str]:
     baseline, diff = "-", "-"
     if base:
       b_mean, b_std = mean_std([100 * r["summary"]["test_error"] for r in base])
-      baseline = pm(b_mean, b_std)
+      baseline = f"{pm(b_mean, b_std)} ([{base_dir}/]({base_dir}/))"
       diff = f"{mean - b_mean:+.2f}" if mean is not None else "-"
     commits = sorted({r["versions"].get("git_commit", "unknown")[:12] for r in runs + diverged})
     per_seed = ", ".join(f"{100 * r['summary']['test_error']:.2f}" if "summary" in r else "diverged"
@@ -114,6 +121,15 @@ def ablations_section(results: pathlib.Path) -> list[str]:
                  f"| {baseline} | {diff} | {train_error} | [ablations/{name}/](ablations/{name}/) "
                  f"| {', '.join(f'`{c}`' for c in commits)} |")
   return lines
+
+
+def _baseline(results: pathlib.Path, name: str) -> tuple[str, list[dict]]:
+  """The committed runs of an ablation's base config (none for an ablation not in the sweep)."""
+  if name not in sweeps.ABLATIONS:
+    return "", []
+  ablation = sweeps.ABLATIONS[name]
+  config = sweeps.Run(ablation.config, ablation.base, 0, "").build_config()
+  return runs_of_config(results, baseline_directories(), config)
 
 
 FIGURES = (("misclassified.png", "Misclassified test digits, true->predicted (as Fig. 8)"),

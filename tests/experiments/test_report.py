@@ -79,3 +79,34 @@ def test_report_of_tiny_runs(mnist_dir, tmp_path):
   mean = sum(errors) / 2
   assert rows[0].startswith(f"| `loss.j=10` | `loss.j=10.0` | {j10:.2f} (one run) | {j10:.2f} "
                             f"| 1 | {mean:.2f} +- ") and f"| {j10 - mean:+.2f} |" in rows[0]
+
+
+def test_the_fewest_departures_rule_on_made_up_candidates():
+  from experiments.report import selection
+  def cand(name, departures, errors):
+    return {"name": name, "departures": ["x"] * departures, "errors": errors, "diverged": 0}
+  saturated = cand("paper", 0, [90.0, 90.0])     # no spread: not counted in it
+  one = cand("one", 1, [1.05, 1.15])              # 0.05 above the lowest, spread 0.07
+  two = cand("two", 2, [1.00, 1.10])
+  far = cand("far", 1, [2.00, 2.10])
+  cands = [saturated, one, two, far]
+  assert selection.spread(cands) == pytest.approx(0.1 / 2 ** 0.5)
+  assert selection.choose("lenet5", cands) is one
+  one["errors"] = [1.10, 1.20]                    # now 0.10 above: outside one spread
+  assert selection.choose("lenet5", cands) is two
+  assert selection.choose("tutorial_lenet5", cands) is two  # rule "lowest"
+  two["diverged"] = 1                             # a diverged candidate is never chosen
+  assert selection.choose("lenet5", cands) is one
+
+
+def test_every_config_states_the_choice_its_committed_selection_runs_made():
+  from experiments import sweeps
+  from experiments.report import selection
+  results = pathlib.Path(__file__).resolve().parents[2] / "results"
+  asked = 0
+  for key in sweeps.QUESTIONS:
+    cands = selection.candidates(results, key)
+    if all(c["errors"] or c["diverged"] for c in cands):  # every candidate has run
+      asked += 1
+      assert selection.choose(key, cands)["default"], key
+  assert asked >= 2

@@ -53,12 +53,20 @@ def test_every_run_of_a_sweep_builds_a_valid_config(name):
     assert config.seed == 0
 
 
-def test_ablations_change_only_their_fields_from_the_recipe():
-  for name, (config_name, overrides) in sweeps.ABLATIONS.items():
-    base = sections._leaves(sweeps.Run(config_name, (), 0, "").build_config().to_dict())
-    changed = sections._leaves(sweeps.Run(config_name, overrides, 0, "").build_config().to_dict())
+def test_ablations_change_only_their_fields_from_their_baseline():
+  for name, ablation in sweeps.ABLATIONS.items():
+    base = sections._leaves(sweeps.Run(ablation.config, ablation.base, 0, "").build_config()
+                            .to_dict())
+    changed = sections._leaves(sweeps.Run(ablation.config, ablation.overrides, 0, "")
+                               .build_config().to_dict())
     differ = {k for k in base if base[k] != changed[k]}
-    assert differ == {field for field, _ in overrides}, name
+    assert differ == {field for field, _ in ablation.change}, name
+
+
+def test_the_previous_default_is_one_ablation_and_today_s_is_lenet5():
+  previous = sweeps.ABLATIONS["weight_init=efficient_backprop"]
+  assert previous.base == () and previous.change == sweeps.PREVIOUS_LENET5
+  assert all(a.base in ((), sweeps.PREVIOUS_LENET5) for a in sweeps.ABLATIONS.values())
 
 
 def test_knn_and_local_adopt_the_finished_network_of_their_seed(tmp_path):
@@ -170,12 +178,13 @@ def write(directory, config, summary=None, failure=None):
 
 def test_the_report_lists_diverged_ablation_runs(tmp_path):
   summary = {"test_error": 0.01, "train_error": 0.004, "seed": 0}
-  recipe = sweeps.Run("lenet5", (), 0, "").build_config()
-  sgd = sweeps.Run("lenet5", sweeps.ABLATIONS["optimizer=sgd"][1], 0, "").build_config()
-  relu = sweeps.Run("lenet5", sweeps.ABLATIONS["activation=relu"][1], 0, "").build_config()
+  recipe = sweeps.Run("lenet5", sweeps.PREVIOUS_LENET5, 0, "").build_config()  # their baseline
+  sgd = sweeps.Run("lenet5", sweeps.ABLATIONS["optimizer=sgd"].overrides, 0, "").build_config()
+  relu = sweeps.Run("lenet5", sweeps.ABLATIONS["activation=relu"].overrides, 0, "").build_config()
   with recipe.unlocked():  # a baseline recorded before this field existed: it has its default
     del recipe.train["grad_chunk"]
-  write(tmp_path / "lenet5" / "seed_0", recipe, summary)
+  baseline = "ablations/weight_init=efficient_backprop"
+  write(tmp_path / baseline / "seed_0", recipe, summary)
   nan = {"error": "TrainingDiverged", "message": "NaN"}
   write(tmp_path / "ablations" / "optimizer=sgd" / "seed_0", sgd, failure=nan)
   write(tmp_path / "ablations" / "activation=relu" / "seed_0", relu, failure=nan)
@@ -184,9 +193,11 @@ def test_the_report_lists_diverged_ablation_runs(tmp_path):
   rows = [line for line in sections.ablations_section(tmp_path) if line.startswith("| `")]
   assert rows[0].startswith("| `activation=relu` | `model.activation=relu` | "
                             "1.00 (one run); diverged in 1 of 2 | diverged, 1.00 | 2 | "
-                            "1.00 (one run) | +0.00 | 0.40 (one run) |")
+                            f"1.00 (one run) ([{baseline}/]({baseline}/)) | +0.00 | "
+                            "0.40 (one run) |")
   assert rows[1].startswith("| `optimizer=sgd` | `optimizer.name=sgd` | diverged in 1 of 1 | "
-                            "diverged | 1 | 1.00 (one run) | - | - |")
+                            f"diverged | 1 | 1.00 (one run) ([{baseline}/]({baseline}/)) | - | "
+                            "- |")
 
 
 def test_the_fig6_table_orders_by_size_then_updates_per_pass(tmp_path):
@@ -195,8 +206,8 @@ def test_the_fig6_table_orders_by_size_then_updates_per_pass(tmp_path):
     n, per_pass = config.data.train_size, config.train.patterns_per_pass or config.data.train_size
     write(tmp_path / run.workdir, config, {"test_error": n / 1e6, "train_error": per_pass / 1e7,
                                            "train_size": n, "patterns_per_pass": per_pass})
-  recipe = sweeps.Run("lenet5", (), 0, "").build_config()  # recorded before patterns_per_pass
-  write(tmp_path / "lenet5" / "seed_0", recipe, {"test_error": 0.01, "train_error": 0.004,
+  recipe = sweeps.Run("lenet5", sweeps.PREVIOUS_LENET5, 0, "").build_config()  # their recipe
+  write(tmp_path / "ablations/weight_init=efficient_backprop/seed_0", recipe, {"test_error": 0.01, "train_error": 0.004,
                                                  "train_size": 60_000})
   rows = [line for line in sections.trainsize_section(tmp_path) if line[:3].strip("| ").isdigit()]
   assert [row.split(" | ")[:2] for row in rows] == [
@@ -208,9 +219,9 @@ def test_the_fig6_table_orders_by_size_then_updates_per_pass(tmp_path):
 
 
 def test_only_selects_configurations_before_sharding():
-  runs = sweep.select(sweeps.runs_of("ablations", seeds=5), ["loss.j=10", "weight_init=fan_in"])
+  runs = sweep.select(sweeps.runs_of("ablations", seeds=5), ["loss.j=10", "order=reshuffle"])
   assert [r.workdir for r in runs[:2]] == ["ablations/loss.j=10/seed_0",
-                                           "ablations/weight_init=fan_in/seed_0"]
+                                           "ablations/order=reshuffle/seed_0"]
   assert len(runs) == 10 and len(sweep.shard(runs, 2, 1)) == 5
   assert sweep.select(runs, []) == runs
   with pytest.raises(errors.ConfigError, match="unknown --only.*'loss.j=3'"):
