@@ -1,6 +1,7 @@
 """Reading the run directories of a results root: runs, their outcomes, mean and spread."""
 from __future__ import annotations
 
+import json
 import pathlib
 
 import numpy as np
@@ -48,16 +49,27 @@ def commits(runs: list[dict]) -> list[str]:
 
 
 def runs_of_config(results: pathlib.Path, directories, config) -> tuple[str, list[dict]]:
-  """The first of `directories` (under results) whose finished runs were all made with `config`
-  (ml_collections; any seed), and its runs; ("", []) if none."""
+  """Of `directories` (under results), the one whose finished runs' config is nearest to
+  `config` (ml_collections): the fewest fields that differ, seed aside, the first on a tie; its
+  runs. The caller shows what differs. ("", []) if none has runs."""
+  target = leaves(json.loads(config.to_json()))
+  best = ("", [], None)
   for directory in directories:
     runs = load_runs(results, directory)
-    if runs and all(_made_with(r["config"], config) for r in runs):
-      return directory, runs
-  return "", []
+    if not runs:
+      continue
+    recorded = leaves(rundir.identity(rundir.with_new_fields(runs[0]["config"],
+                                                              json.loads(config.to_json()))))
+    differ = sum(recorded.get(k) != v for k, v in target.items() if k != "seed")
+    if best[2] is None or differ < best[2]:
+      best = (directory, runs, differ)
+  return best[0], best[1]
 
 
-def _made_with(recorded: dict, config) -> bool:
-  config = config.copy_and_resolve_references()
-  config.seed = recorded.get("seed", 0)
-  return rundir.same_run(recorded, config)
+def leaves(tree: dict, prefix: str = "") -> dict:
+  """A nested dict flattened to dotted keys."""
+  out = {}
+  for key, value in tree.items():
+    out.update(leaves(value, f"{prefix}{key}.") if isinstance(value, dict)
+               else {f"{prefix}{key}": value})
+  return out

@@ -7,6 +7,7 @@ import json
 import pathlib
 
 from experiments import sweeps
+from experiments.report.runs import leaves as _leaves
 from experiments.report.runs import load_diverged, load_runs, mean_std, pm, runs_of_config
 from lenet import paper
 from lenet import rundir
@@ -46,14 +47,6 @@ def trainsize_section(results: pathlib.Path) -> list[str]:
                  f"| {ref.get('train_error_pct', '-')} | {pm(*trn)} | "
                  f"{len(runs)} | [{link}]({link}) |")
   return lines
-
-
-def _leaves(tree: dict, prefix: str = "") -> dict:
-  out = {}
-  for key, value in tree.items():
-    out.update(_leaves(value, f"{prefix}{key}.") if isinstance(value, dict)
-               else {f"{prefix}{key}": value})
-  return out
 
 
 def changed_fields(config: dict, baseline: dict) -> str:
