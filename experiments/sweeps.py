@@ -178,6 +178,13 @@ QUESTIONS = {
             (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.02),
              ("data.input_format", "field16in28"))),
         rule="fewest_departures"),
+    "lenet4": Question(
+        "LeNet-4's recipe: the paper's init and mu, or ours", "lenet4", (
+            (_PAPER_INIT, ("optimizer.mu", 0.02)),  # the paper's stated values
+            (_PAPER_INIT, ("optimizer.mu", 0.5)),
+            (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.02)),
+            (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.5))),
+        rule="fewest_departures"),
 }
 # Every candidate's run directory under selection/: name -> (config, overrides).
 SELECTION = {f"{key}/{candidate_name(o)}": (q.config, (*_HELD_OUT, *o))
