@@ -137,7 +137,7 @@ def run_sweep(sweep: str, root: pathlib.Path, seeds: int = 0, num_shards: int = 
       stopped.append(f"{', '.join(r.workdir for r in group)}: {type(e).__name__}: {e}")
       continue
     for summary in done:
-      held_out = "validation" if "validation_error" in summary else "test"
+      held_out = rundir.held_out(summary)
       logging.info("%s seed %d: %s error %.2f%% (%.0f s for the group)", group[0].workdir,
                    summary["seed"], held_out, 100 * summary[f"{held_out}_error"],
                    time.perf_counter() - t0)

@@ -55,7 +55,8 @@ def _set(config, dotted: str, value) -> None:
 # LeNet-5's default before its recipe was chosen on the validation split (results/selection/
 # lenet5): our init (Efficient BackProp's rule) with mu = 0.5. The ablations and Fig. 6's runs
 # were made on it; each is one change from it, and rerunning them on today's default is open.
-PREVIOUS_LENET5 = (("model.weight_init", "efficient_backprop"),)
+_OUR_INIT = ("model.weight_init", "efficient_backprop")
+PREVIOUS_LENET5 = (_OUR_INIT,)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,12 +123,13 @@ ABLATIONS = {
 # point is the committed runs of that config on all the patterns. The paper does not say whether
 # a pass over a smaller set made n updates (our default) or as many as at 60,000; the
 # `patterns_per_pass=60000` runs test the second.
+TRAINSIZE_BASE = PREVIOUS_LENET5  # the config of every point, the 60,000 one included
 TRAINSIZE = {
-    "15000": (*PREVIOUS_LENET5, ("data.train_size", 15_000)),
-    "30000": (*PREVIOUS_LENET5, ("data.train_size", 30_000)),
-    "15000,patterns_per_pass=60000": (*PREVIOUS_LENET5, ("data.train_size", 15_000),
+    "15000": (*TRAINSIZE_BASE, ("data.train_size", 15_000)),
+    "30000": (*TRAINSIZE_BASE, ("data.train_size", 30_000)),
+    "15000,patterns_per_pass=60000": (*TRAINSIZE_BASE, ("data.train_size", 15_000),
                                       ("train.patterns_per_pass", 60_000)),
-    "30000,patterns_per_pass=60000": (*PREVIOUS_LENET5, ("data.train_size", 30_000),
+    "30000,patterns_per_pass=60000": (*TRAINSIZE_BASE, ("data.train_size", 30_000),
                                       ("train.patterns_per_pass", 60_000)),
 }
 # The tutorial versions (configs/tutorial_*.py): name -> the faithful row it is compared with.
@@ -155,6 +157,9 @@ def candidate_name(overrides) -> str:
 
 
 _PAPER_INIT = ("model.weight_init", "fan_in")
+# the paper's init and mu (the first), each changed, both changed
+_INITS_AND_MUS = tuple((init, ("optimizer.mu", mu)) for init in (_PAPER_INIT, _OUR_INIT)
+                       for mu in (0.02, 0.5))
 QUESTIONS = {
     "tutorial_lenet5": Question(
         "the tutorial LeNet-5's learning rate", "tutorial_lenet5",
@@ -164,26 +169,17 @@ QUESTIONS = {
             (_PAPER_INIT, ("optimizer.mu", 0.02)),  # the paper's stated values
             *((_PAPER_INIT, ("optimizer.mu", mu)) for mu in (0.05, 0.1, 0.2, 0.5, 1.0)),
             (_PAPER_INIT, ("optimizer.mu", 0.02), ("optimizer.curvature_update", "first_pass")),
-            (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.5)),
-            (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.02),
-             ("optimizer.curvature_update", "first_pass"))),
+            (_OUR_INIT, ("optimizer.mu", 0.5)),
+            (_OUR_INIT, ("optimizer.mu", 0.02), ("optimizer.curvature_update", "first_pass"))),
         rule="fewest_departures"),
     "lenet1": Question(
         "LeNet-1's input reading and recipe: the paper's init and mu, or ours", "lenet1", (
-            (_PAPER_INIT, ("optimizer.mu", 0.02)),  # the paper's stated values
-            (_PAPER_INIT, ("optimizer.mu", 0.5)),
-            (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.02)),
-            (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.5)),
+            *_INITS_AND_MUS,
             # the whole field shrunk to 16x16 (our first reading) against the digit box
-            (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.02),
-             ("data.input_format", "field16in28"))),
+            (_OUR_INIT, ("optimizer.mu", 0.02), ("data.input_format", "field16in28"))),
         rule="fewest_departures"),
     "lenet4": Question(
-        "LeNet-4's recipe: the paper's init and mu, or ours", "lenet4", (
-            (_PAPER_INIT, ("optimizer.mu", 0.02)),  # the paper's stated values
-            (_PAPER_INIT, ("optimizer.mu", 0.5)),
-            (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.02)),
-            (("model.weight_init", "efficient_backprop"), ("optimizer.mu", 0.5))),
+        "LeNet-4's recipe: the paper's init and mu, or ours", "lenet4", _INITS_AND_MUS,
         rule="fewest_departures"),
 }
 # Every candidate's run directory under selection/: name -> (config, overrides).

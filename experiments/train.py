@@ -15,6 +15,7 @@ import lenet  # noqa: F401  (XLA flags before jax starts)
 from experiments import cli
 from lenet import methods
 from lenet import paper
+from lenet import rundir
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file (ml_collections).")
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory.")
@@ -24,7 +25,7 @@ def main(argv):
   del argv
   config = _CONFIG.value
   summary = methods.run(config, _WORKDIR.value)
-  if "validation_error" in summary:  # a selection run: its test error is not shown
+  if rundir.held_out(summary) == "validation":  # a selection run: its test error is not shown
     print(json.dumps({k: v for k, v in summary.items() if not k.startswith("test_")}, indent=2))
     print(f"validation error {100 * summary['validation_error']:.2f}% "
           f"({summary['validation_size']:,} patterns held out)")

@@ -44,6 +44,12 @@ RUN_FILES = (CONFIG, VERSIONS, METRICS, SUMMARY, MISCLASSIFIED, PARAMS)  # what 
 PROVENANCE_FIELDS = (("neighbors", "reuse"),)
 
 
+def held_out(row: dict) -> str:
+  """The set a metrics row or summary is judged on: "validation" for a selection run (its test
+  error is not for choosing), else "test"."""
+  return "validation" if "validation_error" in row else "test"
+
+
 def write_atomic(path: pathlib.Path, content: str | bytes) -> None:
   tmp = path.with_name(f".{path.name}.tmp")
   if isinstance(content, bytes):

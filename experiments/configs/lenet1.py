@@ -4,8 +4,9 @@
 
 Digits down-sampled to 16x16 and centred in a 28x28 input; C1 4 maps, S2, C3 12 maps from 20
 kernels (table: lenet/nn/models.py), S4, 10 outputs; 2,578 parameters, 98,442 connections.
-Trained with the paper's recipe except its init (one departure; LeNet-5's is mu). The outputs are tanh units compared with +-1 place codes
-(model.output="place"), the squared-error targets of the time.
+Trained with the paper's recipe except its init (one departure; LeNet-5's is mu). The outputs are
+tanh units compared with +-1 place codes (model.output="place"), the squared-error targets of the
+time.
 """
 from experiments.configs import common
 

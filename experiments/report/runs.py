@@ -52,14 +52,14 @@ def runs_of_config(results: pathlib.Path, directories, config) -> tuple[str, lis
   """Of `directories` (under results), the one whose finished runs' config is nearest to
   `config` (ml_collections): the fewest fields that differ, seed aside, the first on a tie; its
   runs. The caller shows what differs. ("", []) if none has runs."""
-  target = leaves(json.loads(config.to_json()))
+  current = json.loads(config.to_json())
+  target = leaves(rundir.identity(current))
   best = ("", [], None)
   for directory in directories:
     runs = load_runs(results, directory)
     if not runs:
       continue
-    recorded = leaves(rundir.identity(rundir.with_new_fields(runs[0]["config"],
-                                                              json.loads(config.to_json()))))
+    recorded = leaves(rundir.identity(rundir.with_new_fields(runs[0]["config"], current)))
     differ = sum(recorded.get(k) != v for k, v in target.items() if k != "seed")
     if best[2] is None or differ < best[2]:
       best = (directory, runs, differ)

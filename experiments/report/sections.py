@@ -22,8 +22,7 @@ def trainsize_section(results: pathlib.Path) -> list[str]:
   if not rows:
     return []
   # all 60,000 patterns: the committed runs of the same config
-  config = sweeps.Run("lenet5", next(iter(sweeps.TRAINSIZE.values())), 0, "").build_config()
-  config.data.train_size = 0
+  config = sweeps.Run("lenet5", sweeps.TRAINSIZE_BASE, 0, "").build_config()
   directory, full = runs_of_config(results, baseline_directories(), config)
   if full:
     rows.append((full, f"{directory}/"))

@@ -74,15 +74,16 @@ def section(results: pathlib.Path) -> list[str]:
            "(those that trained).", "",
            "| question | candidates | rule | choice | validation error (%) | seeds | the config "
            "states it |", "|---|---|---|---|---|---|---|"]
+  chosen_of = {key: choose(key, cands) for key, cands in asked.items()}
   for key, cands in asked.items():
-    chosen = choose(key, cands)
+    chosen = chosen_of[key]
     lines.append(
         f"| {sweeps.QUESTIONS[key].text} | {len(cands)} | {sweeps.QUESTIONS[key].rule} | "
         + (f"`{chosen['name'].split('/', 1)[1]}` | {pm(*mean_std(chosen['errors']))} | "
            f"{len(chosen['errors'])} | {'yes' if chosen['default'] else '**no**'} |"
            if chosen else "- | - | - | - |"))
   for key, cands in asked.items():
-    lines += _candidates_table(key, cands, choose(key, cands))
+    lines += _candidates_table(key, cands, chosen_of[key])
   return lines
 
 

@@ -15,6 +15,7 @@ from absl import logging
 import jax
 import jax.numpy as jnp
 
+from lenet import rundir
 from lenet.data.training_set import TrainingSet
 from lenet.nn import models
 from lenet.optim import optimizers
@@ -131,7 +132,7 @@ def _pass_row(stats, steps, batch_size: int, errors: dict, elapsed: float) -> di
 
 
 def _log_pass(run, row, passes: int, elapsed: float) -> None:
-  held_out = "validation" if "validation_error" in row else "test"  # a selection run: no test
+  held_out = rundir.held_out(row)
   logging.info("%s pass %2d/%d  eta=%.0e  loss=%.4f  train %.2f%%  %s %.2f%%  (%.0f s)%s",
                run.name, row["pass"], passes, row["learning_rate"], row["train_loss"],
                100 * row["train_error"], held_out, 100 * row[f"{held_out}_error"], elapsed,
