@@ -114,6 +114,9 @@ ABLATIONS = {
     "mu=0.02,curvature_update=first_pass": Ablation(
         "lenet5", (("optimizer.mu", 0.02), ("optimizer.curvature_update", "first_pass"))),
     "weight_init=efficient_backprop": Ablation("lenet5", PREVIOUS_LENET5, base=()),
+    # [dist] LeNet-5 on the previous default: its runs before today's default was chosen
+    "lenet5_dist,weight_init=efficient_backprop": Ablation("lenet5_dist", PREVIOUS_LENET5,
+                                                           base=()),
     "weight_init=sqrt_fan_in": Ablation("lenet5", (("model.weight_init", "sqrt_fan_in"),),
                                         base=()),
     "order=reshuffle": Ablation("lenet5", (("train.order", "reshuffle"),)),
@@ -181,6 +184,12 @@ QUESTIONS = {
     "lenet4": Question(
         "LeNet-4's recipe: the paper's init and mu, or ours", "lenet4", _INITS_AND_MUS,
         rule="fewest_departures"),
+    "lenet5_j": Question(
+        "the MAP criterion's constant j (Eq. 9; not given by the paper)", "lenet5",
+        tuple((("loss.j", j),) for j in (0.1, 1.0, 10.0))),
+    "lenet5_dist": Question(
+        "the distortion ranges' scale: half, ours (read off Fig. 7) or double", "lenet5_dist",
+        tuple((("data.distortion.range_scale", f),) for f in (0.5, 1.0, 2.0))),
 }
 # Every candidate's run directory under selection/: name -> (config, overrides).
 SELECTION = {f"{key}/{candidate_name(o)}": (q.config, (*_HELD_OUT, *o))

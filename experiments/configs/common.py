@@ -29,6 +29,7 @@ def data(input_format: str, copies: int = 0) -> ml_collections.ConfigDict:
   d.distortion.scale = 0.1      # size factor uniform in 1 +- 0.1
   d.distortion.squeeze = 0.15   # width x q, height / q, q uniform in 1 +- 0.15
   d.distortion.shear = 0.3      # x += shear * y, shear uniform in +-0.3
+  d.distortion.range_scale = 1.0  # multiplies the four ranges above (0.5: half, 2.0: double)
   return d
 
 

@@ -3,9 +3,8 @@
     python -m experiments.train --config=experiments/configs/lenet5_dist.py --workdir=runs/lenet5_dist
 
 LeNet-5's row (configs/lenet5.py) on 60,000 originals plus 540,000 random affine copies, 20
-passes of 60,000 patterns. The distortion ranges are assumptions (configs/common.py). Its runs
-were made with LeNet-5's previous default, our init, which this config keeps until they are
-rerun on today's (README, deviations).
+passes of 60,000 patterns. The distortion ranges are assumptions (configs/common.py); their
+scale (half, ours, double) is chosen on the validation split (results/selection/lenet5_dist).
 """
 from experiments.configs import lenet5
 
@@ -14,5 +13,4 @@ def get_config():
   c = lenet5.get_config()
   c.network = "lenet5_dist"
   c.data.distortion.copies = 9
-  c.model.weight_init = "efficient_backprop"  # the previous default (sweeps.PREVIOUS_LENET5)
   return c

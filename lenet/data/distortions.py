@@ -23,7 +23,8 @@ def sample_affine(key, cfg) -> jax.Array:
   resampler needs.
   """
   k = jax.random.split(key, 5)
-  u = lambda key, r: jax.random.uniform(key, (), jnp.float32, -r, r)  # noqa: E731
+  f = cfg.range_scale  # every range times this factor (half / ours / double, results/selection)
+  u = lambda key, r: jax.random.uniform(key, (), jnp.float32, -r * f, r * f)  # noqa: E731
   scale = 1.0 + u(k[0], cfg.scale)
   squeeze = 1.0 + u(k[1], cfg.squeeze)
   shear = u(k[2], cfg.shear)
@@ -54,7 +55,10 @@ def check(cfg) -> None:
   """Refuses ranges that are not distortions (the field named)."""
   if cfg.copies < 0:
     raise ValueError(f"data.distortion.copies must be >= 0, got {cfg.copies}")
+  if not 0 < cfg.range_scale:
+    raise ValueError(f"data.distortion.range_scale must be positive, got {cfg.range_scale}")
   for field in ("translate", "scale", "squeeze", "shear"):
-    if not 0 <= cfg[field] < (1 if field in ("scale", "squeeze") else 100):
-      raise ValueError(f"data.distortion.{field}={cfg[field]} is out of range")
+    if not 0 <= cfg[field] * cfg.range_scale < (1 if field in ("scale", "squeeze") else 100):
+      raise ValueError(f"data.distortion.{field}={cfg[field]} (times range_scale="
+                       f"{cfg.range_scale}) is out of range")
 

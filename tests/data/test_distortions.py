@@ -14,9 +14,10 @@ from lenet.train import orders
 from tests.conftest import small_config
 
 
-def ranges(copies=9, translate=0.0, scale=0.0, squeeze=0.0, shear=0.0, seed=-1):
+def ranges(copies=9, translate=0.0, scale=0.0, squeeze=0.0, shear=0.0, seed=-1, range_scale=1.0):
   return ml_collections.ConfigDict(dict(copies=copies, translate=translate, scale=scale,
-                                        squeeze=squeeze, shear=shear, seed=seed))
+                                        squeeze=squeeze, shear=shear, seed=seed,
+                                        range_scale=range_scale))
 
 
 def digit():
@@ -48,6 +49,21 @@ def test_forward_transformation_of_the_sampled_matrix():
   s, q = np.sqrt(scale_q * scale_over_q), np.sqrt(scale_q / scale_over_q)
   assert 0.9 <= s <= 1.1 and 0.85 <= q <= 1.15
   assert abs(a[0, 1] / a[0, 0]) <= 0.3 and np.all(np.abs(t) <= 2.0)
+
+
+def test_range_scale_multiplies_every_range():
+  """range_scale=0.5 draws exactly the distortion of the halved ranges; 2 the doubled ones."""
+  key = jax.random.PRNGKey(7)
+  for f in (0.5, 2.0):
+    scaled = distortions.sample_affine(key, ranges(translate=2.0, scale=0.1, squeeze=0.15,
+                                                   shear=0.3, range_scale=f))
+    explicit = distortions.sample_affine(key, ranges(translate=2.0 * f, scale=0.1 * f,
+                                                     squeeze=0.15 * f, shear=0.3 * f))
+    np.testing.assert_array_equal(scaled, explicit)
+  assert not np.array_equal(scaled, distortions.sample_affine(
+      key, ranges(translate=2.0, scale=0.1, squeeze=0.15, shear=0.3)))
+  with pytest.raises(ValueError, match="range_scale"):
+    distortions.check(ranges(scale=0.6, range_scale=2.0))
 
 
 @pytest.mark.slow
