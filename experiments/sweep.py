@@ -31,6 +31,7 @@ from experiments import sweeps
 from lenet import errors
 from lenet import methods
 from lenet import rundir
+from lenet.methods import neighbors
 from lenet.methods import network
 from lenet.train import fit
 
@@ -53,12 +54,17 @@ def state(root: pathlib.Path, run: sweeps.Run, extra_overrides=()) -> str:
 
 
 def _reusing_network(config, root: pathlib.Path):
-  """K-NN and Local adopt the finished network run of the same seed in this results root
-  (results/<network>/seed_K, from the same sweep) instead of training it again."""
+  """K-NN and Local adopt the finished network run of the same seed and config in this results
+  root instead of training it again: Fig. 9's (results/<network>/seed_K, from the same sweep),
+  or for a selection run the candidate of the network's own question that has its config
+  (results/selection/<network>/<candidate>/seed_K)."""
   if config.get("method") in ("knn", "local") and not config.neighbors.reuse:
-    source = root / config.neighbors.network / f"seed_{config.seed}"
-    if rundir.RunDir(source).summary() is not None:
-      config.neighbors.reuse = str(source)
+    net, seed = neighbors.net_config(config), f"seed_{config.seed}"
+    name = config.neighbors.network
+    for source in (root / name / seed, *sorted((root / "selection" / name).glob(f"*/{seed}"))):
+      if rundir.RunDir(source).state(net) == "finished":
+        config.neighbors.reuse = str(source)
+        break
   return config
 
 

@@ -187,6 +187,14 @@ QUESTIONS = {
     "lenet5_j": Question(
         "the MAP criterion's constant j (Eq. 9; not given by the paper)", "lenet5",
         tuple((("loss.j", j),) for j in (0.1, 1.0, 10.0))),
+    # on the features of LeNet-4's chosen candidate (adopted, experiments/sweep.py)
+    "lenet4_knn": Question(
+        "LeNet-4/K-NN's k (not given by the paper)", "lenet4_knn",
+        tuple((("neighbors.k", k),) for k in (1, 3, 5, 7, 9))),
+    "lenet4_local": Question(
+        "LeNet-4/Local's K and ridge (neither given by the paper)", "lenet4_local",
+        tuple((("neighbors.k", k), ("neighbors.ridge", r)) for k in (25, 50, 100, 200)
+              for r in (0.1, 1.0, 10.0))),
     "lenet5_dist": Question(
         "the distortion ranges' scale: half, ours (read off Fig. 7) or double", "lenet5_dist",
         tuple((("data.distortion.range_scale", f),) for f in (0.5, 1.0, 2.0))),

@@ -213,16 +213,19 @@ class RunDir:
     nnx.replace_by_pure_dict(params, pure)
     return params
 
-  def write_outcome(self, penalties: np.ndarray, labels: np.ndarray, fields: dict) -> dict:
-    """misclassified.json and summary.json of a classifier's test penalties (N, classes), the
-    prediction being the smallest: `fields`, then the test error and rejection (Fig. 10)."""
+  def write_outcome(self, penalties: np.ndarray, labels: np.ndarray, fields: dict,
+                    held_out: str = "test") -> dict:
+    """misclassified.json and summary.json of a classifier's penalties (N, classes) on the set
+    it is judged on (`held_out`: "test", or "validation" for a selection run, which then never
+    sees the test set), the prediction being the smallest: `fields`, then that set's error and
+    rejection (Fig. 10)."""
     pred = penalties.argmin(axis=1)
     wrong = np.flatnonzero(pred != labels)
     write_json_atomic(self / MISCLASSIFIED, {
-        "test_index": wrong.tolist(), "label": labels[wrong].tolist(),
+        f"{held_out}_index": wrong.tolist(), "label": labels[wrong].tolist(),
         "predicted": pred[wrong].tolist()})
-    summary = {**fields, "test_error": float(len(wrong) / len(labels)),
-               "test_errors": int(len(wrong)),
+    summary = {**fields, f"{held_out}_error": float(len(wrong) / len(labels)),
+               f"{held_out}_errors": int(len(wrong)),
                **evaluation.rejection_summary(penalties, labels)}
     write_json_atomic(self / SUMMARY, summary)
     return summary

@@ -28,6 +28,18 @@ class Dataset:
   def num_train(self) -> int:
     return len(self.train_labels)
 
+  @property
+  def held_out(self) -> str:
+    """The set a run is judged on: "validation" when one is held out (a selection run, which
+    never looks at the test set), else "test"."""
+    return "validation" if len(self.validation_labels) else "test"
+
+  def held_out_set(self) -> tuple[np.ndarray, np.ndarray]:
+    """(images, labels) of the set named by `held_out`."""
+    if self.held_out == "validation":
+      return self.validation_images, self.validation_labels
+    return self.test_images, self.test_labels
+
 
 def load_raw(cfg) -> dict[str, np.ndarray]:
   """The four uint8 arrays from the source named by the data config."""

@@ -1,8 +1,9 @@
 """LeNet-4/K-NN and LeNet-4/Local (Section III-C): a trained network's last layer replaced.
 
 The features are the outputs of the layer below the network's last one (LeNet-4's 120 C5 units)
-for the 60,000 training and 10,000 test patterns. Then, for every test pattern at once on the
-device (chunks of queries, one matrix product each, `lax.top_k`; no Python loop over patterns):
+for the training patterns and the held-out ones (test, or validation). Then, for every held-out
+pattern at once on the device (chunks of queries, one matrix product each, `lax.top_k`; no
+Python loop over patterns):
 
   "knn": the k nearest training patterns in Euclidean distance vote (the paper does not give k;
     ours is `neighbors.k`); ties go to the class whose nearest neighbour is closest.
@@ -12,7 +13,8 @@ device (chunks of queries, one matrix product each, `lax.top_k`; no Python loop 
     neighbours, and evaluated at the test pattern. Large ridge tends to the neighbours' vote.
 
 Its run directory holds net/ (the network's ordinary run, trained here or adopted from a finished
-run of the same config via `neighbors.reuse`) and the classifier's outcome.
+run of the same config via `neighbors.reuse`) and the classifier's outcome on the test set, or
+on the validation split when one is held out (choosing k, K and the ridge: results/selection).
 """
 from __future__ import annotations
 
@@ -120,18 +122,20 @@ def run(config, run_dir) -> dict:
   t0 = time.perf_counter()
   fns, params = network.load(nc, net_dir)
   features_of = kernels.make_features_fn(fns, config.train.eval_batch_size)
+  held = dataset.held_out  # the test set, or the validation split for a selection run
+  images, labels = dataset.held_out_set()
   train_f = features_of(params, jnp.asarray(dataset.train_images))
-  test_f = features_of(params, jnp.asarray(dataset.test_images))
-  penalties = np.asarray(classify(train_f, jnp.asarray(dataset.train_labels), test_f,
+  penalties = np.asarray(classify(train_f, jnp.asarray(dataset.train_labels),
+                                  features_of(params, jnp.asarray(images)),
                                   method=config.method, k=cfg.k, ridge=cfg.ridge))
   seconds = time.perf_counter() - t0
-  summary = run_dir.write_outcome(penalties, dataset.test_labels, {
+  summary = run_dir.write_outcome(penalties, labels, {
       "network": config.network, "model": config.model.name, "seed": config.seed,
       "method": config.method, "k": cfg.k, "train_size": dataset.num_train,
-      "train_error": None, "network_test_error": net["test_error"],
-      "classify_wall_time_s": seconds, "wall_time_s": net["wall_time_s"] + seconds})
-  logging.info("%s: test error %.2f%% (network alone %.2f%%), %.0f s", config.network,
-               100 * summary["test_error"], 100 * net["test_error"], seconds)
+      "train_error": None, f"network_{held}_error": net[f"{held}_error"],
+      "classify_wall_time_s": seconds, "wall_time_s": net["wall_time_s"] + seconds}, held)
+  logging.info("%s: %s error %.2f%% (network alone %.2f%%), %.0f s", config.network, held,
+               100 * summary[f"{held}_error"], 100 * net[f"{held}_error"], seconds)
   return summary
 
 

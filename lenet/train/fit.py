@@ -102,12 +102,11 @@ def _refresh_curvature(seeds, state, tset, configs, runs, p: int, rows):
 
 
 def _evaluation_sets(dataset, tset) -> dict:
-  """The sets measured after each pass, on the device: training originals, test, validation."""
-  sets = {"train_error": (tset.images, dataset.train_labels),
-          "test_error": (jnp.asarray(dataset.test_images), dataset.test_labels)}
-  if len(dataset.validation_labels):
-    sets["validation_error"] = (jnp.asarray(dataset.validation_images), dataset.validation_labels)
-  return sets
+  """The sets measured after each pass, on the device: the training originals and the held-out
+  set (test, or validation for a selection run, which then never measures the test set)."""
+  images, labels = dataset.held_out_set()
+  return {"train_error": (tset.images, dataset.train_labels),
+          f"{dataset.held_out}_error": (jnp.asarray(images), labels)}
 
 
 def _errors(seeds, params, eval_sets) -> dict[str, list[float]]:
@@ -144,8 +143,10 @@ def _finish(configs, runs, rows, seeds, params, dataset, eval_sets, per_pass: in
             elapsed: float):
   """Each run's weights and outcome (lenet/rundir.py); returns the summaries."""
   summaries = []
+  held = dataset.held_out
+  images, labels = eval_sets[f"{held}_error"]
   for c, run, r, ps, penalties in zip(configs, runs, rows, seeds.split(params),
-                                      seeds.penalties(params, eval_sets["test_error"][0])):
+                                      seeds.penalties(params, images)):
     tc = c.train
     fields = {
         "network": c.network, "model": c.model.name, "seed": c.seed, "passes": tc.passes,
@@ -154,11 +155,10 @@ def _finish(configs, runs, rows, seeds, params, dataset, eval_sets, per_pass: in
         "wall_time_s": elapsed,
         "images_per_s": seeds.size * per_pass * tc.passes / elapsed if elapsed else None,
     }
-    if len(dataset.validation_labels):
-      fields["validation_size"] = int(len(dataset.validation_labels))
-      fields["validation_error"] = r[-1]["validation_error"] if r else None
+    if held == "validation":
+      fields["validation_size"] = int(len(labels))
     if seeds.size > 1:
       fields["vmapped_with"] = [x.seed for x in configs]
     run.save_params(ps)
-    summaries.append(run.write_outcome(penalties, dataset.test_labels, fields))
+    summaries.append(run.write_outcome(penalties, labels, fields, held))
   return summaries
