@@ -91,16 +91,25 @@ def software_versions() -> dict[str, str]:
   }
 
 
-def with_new_fields(old: dict, current: dict) -> dict:
-  """`old` (a run's recorded config) with the fields added to the configs since then filled in
-  from `current`. A field is only ever added with a default that keeps the earlier behaviour, so
-  a run recorded before it is a run with that default."""
+# Fields added to the configs after runs were committed, with the value that keeps the earlier
+# behaviour: a run recorded without one is a run with this value, whatever the current config
+# asks (a run made before validation splits existed trained on all 60,000).
+ADDED_FIELDS = {"data": {"validation_size": 0, "distortion": {"range_scale": 1.0}},
+                "optimizer": {"eta_scale": 1.0}, "train": {"patterns_per_pass": 0}}
+
+
+def with_new_fields(old: dict, current: dict, added: dict | None = None) -> dict:
+  """`old` (a run's recorded config) with the fields added to the configs since then filled in:
+  from ADDED_FIELDS where it lists them, else from `current` (a field added with the only value
+  it then had)."""
+  added = ADDED_FIELDS if added is None else added
   merged = dict(old)
   for key, value in current.items():
     if key not in merged:
-      merged[key] = value
+      merged[key] = (with_new_fields({}, value, added.get(key, {})) if isinstance(value, dict)
+                     else added.get(key, value))
     elif isinstance(value, dict) and isinstance(merged[key], dict):
-      merged[key] = with_new_fields(merged[key], value)
+      merged[key] = with_new_fields(merged[key], value, added.get(key, {}))
   return merged
 
 

@@ -22,6 +22,20 @@ def test_a_field_added_later_counts_as_its_default():
   assert not rundir.same_run(recorded, config)
 
 
+def test_a_run_recorded_before_a_field_is_not_a_run_with_another_value():
+  """A run made before validation splits existed trained on all 60,000: it is not the run of a
+  config that holds 10,000 out (a K-NN selection once adopted such a network)."""
+  config = lenet5.get_config()
+  recorded = json.loads(config.to_json())
+  del recorded["data"]["validation_size"], recorded["data"]["distortion"]
+  assert rundir.same_run(recorded, config)
+  config.data.validation_size = 10_000
+  assert not rundir.same_run(recorded, config)
+  config.data.validation_size = 0
+  config.data.distortion.range_scale = 2.0
+  assert not rundir.same_run(recorded, config)
+
+
 def test_claim_refuses_another_config_and_writes_nothing(tmp_path):
   run = rundir.RunDir(tmp_path / "run")
   assert run.state() == "pending" and run.claim(lenet5.get_config()) is None
