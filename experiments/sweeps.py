@@ -4,6 +4,7 @@
   tutorial    the tutorial versions of LeNet-5 and LeNet-1 -> results/<network>/seed_K
   selection   values chosen on the validation split
               -> results/selection/<question>/<candidate>/seed_K
+  sdlm        plain SGD at SDLM's median step, on the validation split -> results/sdlm/<name>/seed_K
   ablations   one design choice at a time from a LeNet-5 recipe -> results/ablations/<name>/seed_K
   trainsize   Fig. 6: LeNet-5 on 15,000 and 30,000 patterns, passes of n or of 60,000
               patterns -> results/trainsize/<n>[,patterns_per_pass=60000]/seed_K
@@ -193,8 +194,8 @@ QUESTIONS = {
         tuple((("neighbors.k", k),) for k in (1, 3, 5, 7, 9))),
     "lenet4_local": Question(
         "LeNet-4/Local's K and ridge (neither given by the paper)", "lenet4_local",
-        tuple((("neighbors.k", k), ("neighbors.ridge", r)) for k in (25, 50, 100, 200)
-              for r in (0.1, 1.0, 10.0))),
+        tuple((("neighbors.k", k), ("neighbors.ridge", r)) for k in (25, 50, 100, 200, 400)
+              for r in (0.1, 1.0, 10.0, 100.0))),
     "lenet5_dist": Question(
         "the distortion ranges' scale: half, ours (read off Fig. 7) or double", "lenet5_dist",
         tuple((("data.distortion.range_scale", f),) for f in (0.5, 1.0, 2.0))),
@@ -202,15 +203,30 @@ QUESTIONS = {
 # Every candidate's run directory under selection/: name -> (config, overrides).
 SELECTION = {f"{key}/{candidate_name(o)}": (q.config, (*_HELD_OUT, *o))
              for key, q in QUESTIONS.items() for o in q.candidates}
+# Does SDLM matter? Plain SGD on LeNet-5's default recipe and validation split, its eta scaled
+# by SDLM's median step over eta after pass 1 at each mu (median_step_over_eta in
+# results/sdlm/mu=M.after_pass_1.json, scripts/sdlm_steps.sh; tests/experiments check the
+# values), against SDLM's candidate at that mu (report/sdlm.py).
+SGD_MATCHING_SDLM = {0.2: 4.48, 0.5: 1.92, 1.0: 0.974}
+SDLM_CANDIDATE = "lenet5/weight_init=fan_in,mu={mu}"  # under selection/
+
+
+def sgd_name(eta_scale: float) -> str:
+  return f"optimizer=sgd,eta_scale={eta_scale:g}"
+
+
+SDLM_STUDY = {sgd_name(s): (*_HELD_OUT, ("optimizer.name", "sgd"), ("optimizer.eta_scale", s))
+              for s in SGD_MATCHING_SDLM.values()}
 # A check of the machinery in about a minute: two networks, 300 patterns, one pass.
 SMOKE = (("lenet5", "lenet1"), (("data.train_size", 300), ("train.passes", 1)))
 DEFAULT_SEEDS = {"paper": 5, "ablations": 3, "trainsize": 3, "smoke": 2, "tutorial": 5,
-                 "selection": 2}
+                 "selection": 2, "sdlm": 2}
 # Each sweep's configurations: (config module, overrides, directory under the results root).
 SWEEPS = {
     "paper": [(n, (), n) for n in paper.NETWORKS],
     "tutorial": [(n, (), n) for n in TUTORIAL],
     "selection": [(c, o, f"selection/{name}") for name, (c, o) in SELECTION.items()],
+    "sdlm": [("lenet5", o, f"sdlm/{name}") for name, o in SDLM_STUDY.items()],
     "ablations": [(a.config, a.overrides, f"ablations/{name}") for name, a in ABLATIONS.items()],
     "trainsize": [("lenet5", o, f"trainsize/{name}") for name, o in TRAINSIZE.items()],
     "smoke": [(n, SMOKE[1], f"smoke/{n}") for n in SMOKE[0]],

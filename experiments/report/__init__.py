@@ -12,6 +12,7 @@ import pathlib
 
 from experiments import sweeps
 from experiments.report import pages
+from experiments.report import sdlm
 from experiments.report import sections
 from experiments.report import selection
 from experiments.report import tables
@@ -36,6 +37,7 @@ def report(results: pathlib.Path, rows: dict | None = None) -> str:
     raise FileNotFoundError(f"no finished runs under {results}/<network>/seed_*")
   extra = (sections.trainsize_section(results) + sections.ablations_section(results)
            + sections.tutorial_section(results, rows) + selection.section(results)
+           + sdlm.section(results)
            + sections.figures_section(results))
   return tables.render(fig9) + ("\n".join(extra) + "\n" if extra else "")
 

@@ -18,13 +18,14 @@ from lenet import errors
 from lenet import methods
 from lenet import paper
 from lenet import rundir
+from lenet.methods import neighbors
 from lenet.train import fit
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["paper", "tutorial", "selection"])
+@pytest.mark.parametrize("name", ["paper", "tutorial", "selection", "sdlm"])
 def test_dry_run_lists_every_committed_run_as_finished(name, capsys):
   sweep.run_sweep(name, REPO / "results", dry_run=True)
   states = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
@@ -78,6 +79,28 @@ def test_knn_and_local_adopt_the_finished_network_of_their_seed(tmp_path):
   assert sweep._reusing_network(knn.build_config(), tmp_path).neighbors.reuse == str(source)
   lenet4 = sweeps.Run("lenet4", (), 2, "lenet4/seed_2").build_config()
   assert "neighbors" not in sweep._reusing_network(lenet4, tmp_path)
+
+
+def test_a_knn_selection_adopts_the_network_candidate_with_its_config(tmp_path):
+  """Of LeNet-4's selection candidates (and Fig. 9's LeNet-4, trained on all 60,000), a K-NN
+  selection run adopts the one whose config is its network's."""
+  knn = sweeps.Run(*sweeps.SELECTION["lenet4_knn/k=3"], 1, "").build_config()
+  for directory, (config, overrides) in [
+      ("lenet4", ("lenet4", ())), *((f"selection/{name}", sweeps.SELECTION[name])
+                                    for name in sweeps.SELECTION if name.startswith("lenet4/"))]:
+    run = rundir.RunDir(tmp_path / directory / "seed_1")
+    run.claim(sweeps.Run(config, overrides, 1, "").build_config())
+    (run.path / "summary.json").write_text("{}")
+  source = pathlib.Path(sweep._reusing_network(knn, tmp_path).neighbors.reuse)
+  assert rundir.RunDir(source).state(neighbors.net_config(knn)) == "finished"
+  assert source.parent.parent.name == "lenet4" and source.parent.name.startswith("weight_init=")
+
+
+def test_sgd_is_given_the_median_step_that_sdlm_took():
+  """sweeps.SGD_MATCHING_SDLM holds, to 3 digits, the committed outputs of scripts/sdlm_steps.sh."""
+  for mu, scale in sweeps.SGD_MATCHING_SDLM.items():
+    steps = json.loads((REPO / "results" / "sdlm" / f"mu={mu}.after_pass_1.json").read_text())
+    assert steps["mu"] == mu and scale == float(f"{steps['median_step_over_eta']:.3g}")
 
 
 def test_where_a_network_was_adopted_from_is_not_part_of_a_runs_identity(tmp_path):

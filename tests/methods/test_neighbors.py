@@ -114,6 +114,23 @@ def test_local_run_adopts_the_finished_network(tiny_lenet4, tmp_path):
     methods.run(other, tmp_path / "other")
 
 
+def test_a_selection_run_is_judged_on_the_validation_split_only(mnist_dir, tmp_path):
+  """With data.validation_size, the network and its K-NN are measured on the held-out patterns
+  and record no test error (a selection run never looks at the test set)."""
+  del mnist_dir
+  c = lenet4_knn.get_config()
+  c.data.validation_size, c.data.train_size, c.train.passes = 200, 300, 1
+  summary = methods.run(c, tmp_path)
+  net = json.loads((tmp_path / "net" / "summary.json").read_text())
+  metrics = [json.loads(line) for line in (tmp_path / "net" / "metrics.jsonl").open()]
+  for record in (summary, net, *metrics):
+    assert not any(k.startswith("test_") for k in record), record
+  assert summary["network_validation_error"] == net["validation_error"]
+  wrong = json.loads((tmp_path / "misclassified.json").read_text())["validation_index"]
+  assert len(wrong) == summary["validation_errors"] == round(200 * summary["validation_error"])
+  assert max(wrong, default=0) < 200
+
+
 def test_unknown_method_is_rejected(tmp_path):
   c = lenet4_knn.get_config()
   c.method = "svm"
