@@ -20,6 +20,7 @@ import pathlib
 from typing import Any
 
 from lenet import errors
+from lenet import fields
 from lenet import paper
 
 
@@ -39,14 +40,10 @@ class Run:
 
 
 def _set(config, dotted: str, value) -> None:
-  *path, last = dotted.split(".")
-  node = config
-  for key in path:
-    if key not in node:
-      raise errors.ConfigError(f"unknown config field {dotted!r}")
-    node = node[key]
-  if last not in node:  # ml_collections would raise too; say which field
-    raise errors.ConfigError(f"unknown config field {dotted!r}")
+  try:
+    node, last = fields.parent(config, dotted)
+  except KeyError as e:  # ml_collections would raise too; say which field
+    raise errors.ConfigError(e.args[0]) from None
   current = node[last]
   if isinstance(value, str) and not isinstance(current, str):  # from the command line
     with errors.config_checks():

@@ -3,6 +3,8 @@ import csv
 import functools
 import pathlib
 
+from lenet import fields
+
 PAPER_DATA = pathlib.Path(__file__).parent / "paper_data"
 # Our network names -> the classifier names of Figs. 9-12, in the paper's order.
 CLASSIFIER = {"lenet1": "[16x16] LeNet-1", "lenet4": "LeNet-4", "lenet4_local": "LeNet-4 / Local",
@@ -85,11 +87,7 @@ def departures(config) -> list[str]:
               if k == "optimizer.name" or not k.startswith(("optimizer.mu", "optimizer.curv"))}
   changed = []
   for dotted, value in stated.items():
-    node = config
-    for key in dotted.split("."):
-      node = node[key] if key in node else None
-      if node is None:
-        break
+    node = fields.get(config, dotted, None)
     if node is not None and node != value:
       changed.append(f"{dotted}={node}")
   return changed

@@ -7,6 +7,7 @@ import statistics
 
 from experiments import sweeps
 from experiments.report.runs import load_diverged, load_runs, mean_std, pm
+from lenet import fields
 from lenet import paper
 
 
@@ -25,7 +26,7 @@ def candidates(results: pathlib.Path, key: str) -> list[dict]:
                    for r in load_runs(results / "selection", name)],
         "diverged": len(load_diverged(results / "selection", name)),
         "departures": paper.departures(config),
-        "default": all(_field(default, f) == v for f, v in overrides)})
+        "default": all(fields.get(default, f) == v for f, v in overrides)})
   return out
 
 
@@ -105,9 +106,3 @@ def _candidates_table(key: str, cands: list[dict], chosen: dict | None) -> list[
                  f" | {'yes' if c is chosen else ''} | [selection/{c['name']}/]"
                  f"(selection/{c['name']}/) |")
   return lines
-
-
-def _field(config, dotted: str):
-  for key in dotted.split("."):
-    config = config[key]
-  return config
