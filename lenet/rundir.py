@@ -95,7 +95,8 @@ def software_versions() -> dict[str, str]:
 # behaviour: a run recorded without one is a run with this value, whatever the current config
 # asks (a run made before validation splits existed trained on all 60,000).
 ADDED_FIELDS = {"data": {"validation_size": 0, "distortion": {"range_scale": 1.0}},
-                "optimizer": {"eta_scale": 1.0}, "train": {"patterns_per_pass": 0}}
+                "optimizer": {"eta_scale": 1.0}, "train": {"patterns_per_pass": 0},
+                "boosting": {"patterns": "enlarged_set"}}
 
 
 def with_new_fields(old: dict, current: dict, added: dict | None = None) -> dict:

@@ -40,6 +40,28 @@ def test_net3_sees_only_disagreements():
   assert len(chosen) == 7
 
 
+def test_new_patterns_filter_half_wrong_from_positions_no_net_trained_on():
+  """boosting.patterns="new": net 2's set from position `start` on (past the enlarged set), half
+  wrong for net 1, each taken once in stream order; net 3's from where net 2's scan ended."""
+  rng = np.random.default_rng(0)
+  wrong_at = rng.random(200_000) < 0.03  # net 1 wrong on about 3% of the new stream
+  net1_wrong = lambda pos: wrong_at[pos - 1000]  # noqa: E731
+  chosen, stats, end = boosting.new_filtered_set(jax.random.PRNGKey(0), net1_wrong, 1000, 2000,
+                                                 limit=190_000)
+  assert len(chosen) == len(set(chosen)) == 2000 and chosen.min() >= 1000 and chosen.max() < end
+  assert (net1_wrong(chosen)).sum() == stats["wrong_taken"] and abs(stats["wrong_taken"] - 1000) < 80
+  # the wrong ones are exactly the first wrong_taken wrong positions of the stream
+  first_wrong = 1000 + np.flatnonzero(wrong_at)[:stats["wrong_taken"]]
+  np.testing.assert_array_equal(np.sort(chosen[net1_wrong(chosen)]), first_wrong)
+  assert end == max(chosen) + 1 and stats["new_examined"] == end - 1000
+  disagree_at = rng.random(400_000) < 0.05
+  set3, stats3 = boosting.new_disagreement_set(lambda pos: disagree_at[pos], end, 500, 390_000)
+  assert len(set3) == 500 and set3.min() >= end and disagree_at[set3].all()
+  assert stats3["new_from"] == end
+  with pytest.raises(ValueError, match="new_patterns_limit"):
+    boosting.new_filtered_set(jax.random.PRNGKey(0), net1_wrong, 1000, 2000, limit=10_000)
+
+
 def test_gate_threshold_gives_the_cost_on_the_training_set():
   rng = np.random.default_rng(1)
   train_penalties = rng.normal(size=(4000, 10))
@@ -88,9 +110,25 @@ def test_tiny_boosted_run_end_to_end_and_resume(mnist_dir, tmp_path):
   assert methods.run(c, tmp_path) == summary  # finished: read back, not retrained
 
 
+def test_tiny_boosted_run_on_new_patterns(mnist_dir, tmp_path):
+  """Nets 2 and 3 train on positions past the enlarged set that net 1 trained on."""
+  del mnist_dir
+  c = boosted_lenet4.get_config()
+  c.data.train_size, c.data.distortion.copies, c.train.passes = 300, 2, 1
+  c.boosting.patterns = "new"
+  summary = methods.run(c, tmp_path)
+  s2, s3 = summary["net2_set"], summary["net3_set"]
+  assert s2["new_from"] == 900 and s3["new_from"] == 900 + s2["new_examined"]
+  assert 100 < s2["wrong_taken"] < 200 and len(summary["net_test_errors"]) == 3
+
+
 def test_gate_cost_is_checked_before_anything_is_trained(tmp_path):
   c = boosted_lenet4.get_config()
   c.boosting.gate_cost = 3.5
   with pytest.raises(errors.ConfigError, match="boosting.gate_cost"):
+    methods.run(c, tmp_path / "run")
+  c = boosted_lenet4.get_config()
+  c.boosting.patterns = "fresh"
+  with pytest.raises(errors.ConfigError, match="boosting.patterns"):
     methods.run(c, tmp_path / "run")
   assert not (tmp_path / "run").exists()
