@@ -93,10 +93,12 @@ def software_versions() -> dict[str, str]:
 
 # Fields added to the configs after runs were committed, with the value that keeps the earlier
 # behaviour: a run recorded without one is a run with this value, whatever the current config
-# asks (a run made before validation splits existed trained on all 60,000).
-ADDED_FIELDS = {"data": {"validation_size": 0, "distortion": {"range_scale": 1.0}},
-                "optimizer": {"eta_scale": 1.0}, "train": {"patterns_per_pass": 0},
-                "boosting": {"patterns": "enlarged_set"}}
+# asks (a run made before validation splits existed trained on all 60,000; one made before
+# `network` existed was a LeNet-5 trained without distortions).
+ADDED_FIELDS = {"network": "lenet5", "method": "network",
+                "data": {"validation_size": 0, "distortion": {"copies": 0, "range_scale": 1.0}},
+                "optimizer": {"eta_scale": 1.0, "curvature_update": "every_pass"},
+                "train": {"patterns_per_pass": 0}, "boosting": {"patterns": "enlarged_set"}}
 
 
 def with_new_fields(old: dict, current: dict, added: dict | None = None) -> dict:

@@ -34,6 +34,13 @@ def test_a_run_recorded_before_a_field_is_not_a_run_with_another_value():
   config.data.validation_size = 0
   config.data.distortion.range_scale = 2.0
   assert not rundir.same_run(recorded, config)
+  # the first runs were recorded before `network` existed: LeNet-5 without distortions
+  config = lenet5.get_config()
+  recorded = json.loads(config.to_json())
+  del recorded["network"], recorded["data"]["distortion"]
+  assert rundir.same_run(recorded, config)
+  config.network, config.data.distortion.copies = "lenet5_dist", 9
+  assert not rundir.same_run(recorded, config)
 
 
 def test_claim_refuses_another_config_and_writes_nothing(tmp_path):
