@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from lenet.data import deslant
+
 # Input normalization (Section III-A): background -0.1, ink 1.175, i.e. x' = -0.1 + 1.275 x/255.
 BACKGROUND = -0.1
 INK = 1.175
 
-INPUT_FORMATS = ("pad32", "center16in28", "field16in28", "raw")
+INPUT_FORMATS = ("pad32", "center16in28", "field16in28", "raw", "deslant20",
+                 "deslant20_threshold")
 
 
 def normalize(images_uint8: np.ndarray) -> np.ndarray:
@@ -54,6 +57,9 @@ def preprocess(images_uint8: np.ndarray, input_format: str) -> np.ndarray:
     "field16in28": the other reading of 16x16: the whole 28x28 field shrunk to 16x16 about its
       centre (digits of about 11 pixels), kept in a 28x28 field.
     "raw": the images as stored, only normalized.
+    "deslant20": the [deslant] rows' input, each digit deslanted and cut to the 20x20 window
+      about its centre of mass (lenet/data/deslant.py), the moments weighted by grey level;
+      "deslant20_threshold": the moments of the thresholded digit (the paper's were bilevel).
   """
   if input_format == "pad32":
     images = pad_to(images_uint8, 32)
@@ -63,6 +69,9 @@ def preprocess(images_uint8: np.ndarray, input_format: str) -> np.ndarray:
     images = rescale(images_uint8, 16 / 28)
   elif input_format == "raw":
     images = images_uint8
+  elif input_format in ("deslant20", "deslant20_threshold"):
+    images = deslant.deslant(images_uint8, "threshold" if input_format.endswith("threshold")
+                             else "grey")
   else:
     raise ValueError(f"unknown data.input_format={input_format!r}; choose from {INPUT_FORMATS}")
   return normalize(images)[..., None]
