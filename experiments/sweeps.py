@@ -21,6 +21,7 @@ from typing import Any
 
 from lenet import errors
 from lenet import fields
+from lenet import methods
 from lenet import paper
 
 
@@ -163,6 +164,8 @@ _PAPER_INIT = ("model.weight_init", "fan_in")
 # the paper's init and mu (the first), each changed, both changed
 _INITS_AND_MUS = tuple((init, ("optimizer.mu", mu)) for init in (_PAPER_INIT, _OUR_INIT)
                        for mu in (0.02, 0.5))
+_RIDGES = tuple((("linear.ridge", r),) for r in (1.0, 10.0, 100.0, 1000.0, 10000.0))
+_DESLANTS = ("deslant20", "deslant20_threshold")
 QUESTIONS = {
     "tutorial_lenet5": Question(
         "the tutorial LeNet-5's learning rate", "tutorial_lenet5",
@@ -195,6 +198,20 @@ QUESTIONS = {
         "LeNet-4/Local's K and ridge (neither given by the paper)", "lenet4_local",
         tuple((("neighbors.k", k), ("neighbors.ridge", r)) for k in (25, 50, 100, 200, 400)
               for r in (0.1, 1.0, 10.0, 100.0))),
+    # the classical rows (deterministic: one run per candidate)
+    "linear": Question("Linear's ridge (not given by the paper)", "linear", _RIDGES),
+    "linear_deslant": Question(
+        "[deslant] Linear's ridge and the deslant moments' weighting (grey or thresholded)",
+        "linear_deslant", tuple((*r, ("data.input_format", f)) for f in _DESLANTS
+                                for r in _RIDGES)),
+    "pairwise": Question(
+        "Pairwise's ridge and units (linear, or thresholded to a vote)", "pairwise",
+        tuple((*r, ("linear.units", u)) for u in ("linear", "threshold") for r in _RIDGES)),
+    "knn_euclidean": Question("K-NN Euclidean's k (not given by the paper)", "knn_euclidean",
+                              tuple((("neighbors.k", k),) for k in (1, 3, 5, 7))),
+    "knn_euclidean_deslant": Question(
+        "[deslant] K-NN's deslant moments' weighting (k = 3, the paper's)",
+        "knn_euclidean_deslant", tuple((("data.input_format", f),) for f in _DESLANTS)),
     "lenet5_dist": Question(
         "the distortion ranges' scale: half, ours (read off Fig. 7) or double", "lenet5_dist",
         tuple((("data.distortion.range_scale", f),) for f in (0.5, 1.0, 2.0))),
@@ -234,12 +251,16 @@ SWEEPS = {
 
 def runs_of(sweep: str, seeds: int = 0) -> list[Run]:
   """The runs of a named sweep, in a fixed order (shards and resumption rely on it), seed-major:
-  a partial sweep has every configuration's first seeds."""
+  a partial sweep has every configuration's first seeds. A deterministic configuration
+  (lenet.methods.deterministic) runs once, as seed 0."""
   if sweep not in SWEEPS:
     raise errors.ConfigError(f"unknown --sweep={sweep!r}; choose from {sorted(SWEEPS)}")
+  once = {directory for config, overrides, directory in SWEEPS[sweep]
+          if methods.deterministic(Run(config, overrides, 0, "").build_config())}
   return [Run(config, overrides, seed, f"{directory}/seed_{seed}")
           for seed in range(seeds or DEFAULT_SEEDS[sweep])
-          for config, overrides, directory in SWEEPS[sweep]]
+          for config, overrides, directory in SWEEPS[sweep]
+          if seed == 0 or directory not in once]
 
 
 def configuration_name(run: Run) -> str:

@@ -2,7 +2,8 @@
 
 Each module has check(config) (every field it reads, before anything is written),
 run(config, run_dir) (train or resume into a lenet.rundir.RunDir, return the summary) and
-cost(config) (parameters, connections, multiply-accumulates and memory for Figs. 11-12).
+cost(config) (parameters, connections, multiply-accumulates and memory for Figs. 11-12), and
+may have deterministic(config) (True: nothing random, one run stands for every seed).
 A new kind of classifier is a new module here and one entry in METHODS.
 """
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 from lenet import errors
 from lenet import rundir
 from lenet.methods import boosting
+from lenet.methods import linear
 from lenet.methods import neighbors
 from lenet.methods import network
 
-METHODS = {"network": network, "boosted": boosting, "knn": neighbors, "local": neighbors}
+METHODS = {"network": network, "boosted": boosting, "knn": neighbors, "local": neighbors,
+           "linear": linear, "pairwise": linear}
 
 
 def of(config):
@@ -38,3 +41,9 @@ def run(config, workdir) -> dict:
 
 def cost(config) -> dict:
   return of(config).cost(config)
+
+
+def deterministic(config) -> bool:
+  """Whether the method's outcome is the same for every seed (one run, "deterministic")."""
+  module = of(config)
+  return hasattr(module, "deterministic") and module.deterministic(config)

@@ -1,6 +1,9 @@
-"""LeNet-4/K-NN and LeNet-4/Local (Section III-C): a trained network's last layer replaced.
+"""LeNet-4/K-NN and LeNet-4/Local (Section III-C): a trained network's last layer replaced; and
+K-NN Euclidean, [deslant] K-NN (Section III-C-3): the same on the pixels (`neighbors.network` =
+"pixels", deterministic: no network, no seed).
 
-The features are the outputs of the layer below the network's last one (LeNet-4's 120 C5 units)
+The features are the outputs of the layer below the network's last one (LeNet-4's 120 C5 units),
+or the preprocessed pixels,
 for the training patterns and the held-out ones (test, or validation). Then, for every held-out
 pattern at once on the device (chunks of queries, one matrix product each, `lax.top_k`; no
 Python loop over patterns):
@@ -28,12 +31,14 @@ import numpy as np
 
 from lenet import rundir
 from lenet.data import dataset as dataset_lib
+from lenet.methods import linear
 from lenet.methods import network
 from lenet.nn import counts
 from lenet.nn import models
 from lenet.train import kernels
 
 METHODS = ("knn", "local")
+PIXELS = "pixels"  # neighbors.network: the images themselves, no network
 
 
 def net_config(config):
@@ -51,7 +56,15 @@ def check(config) -> None:
     raise ValueError(f"neighbors: method={config.method!r} is not one of {METHODS}")
   if config.neighbors.k < 1:
     raise ValueError(f"neighbors.k must be at least 1, got {config.neighbors.k}")
-  network.check(net_config(config))
+  if config.neighbors.network == PIXELS:
+    linear.check_data(config.data)
+  else:
+    network.check(net_config(config))
+
+
+def deterministic(config) -> bool:
+  """On the pixels there is nothing random; a network's features depend on its seed."""
+  return config.neighbors.network == PIXELS
 
 
 def nearest(train_features, queries, k: int):
@@ -105,10 +118,39 @@ def classify(train_features, train_labels, test_features, *, method: str, k: int
 
 
 def run(config, run_dir) -> dict:
-  """Trains (or adopts) the network into run_dir/net, then classifies the test set."""
+  """Trains (or adopts) the network into run_dir/net, then classifies the held-out set."""
   run_dir.check(config)
   if (finished := run_dir.summary()) is not None:
     return finished
+  cfg = config.neighbors
+  if cfg.network == PIXELS:
+    dataset = dataset_lib.load(config.data)
+    run_dir.claim(config)
+    net, features_of = {}, lambda x: jnp.asarray(x).reshape(len(x), -1)
+  else:
+    net, features_of, dataset = _network(config, run_dir)
+  t0 = time.perf_counter()
+  held = dataset.held_out  # the test set, or the validation split for a selection run
+  images, labels = dataset.held_out_set()
+  train_f = features_of(jnp.asarray(dataset.train_images))
+  penalties = np.asarray(classify(train_f, jnp.asarray(dataset.train_labels),
+                                  features_of(jnp.asarray(images)),
+                                  method=config.method, k=cfg.k, ridge=cfg.ridge))
+  seconds = time.perf_counter() - t0
+  fields = {"network": config.network, "seed": config.seed, "method": config.method, "k": cfg.k,
+            "train_size": dataset.num_train, "train_error": None,
+            "classify_wall_time_s": seconds, "wall_time_s": net.get("wall_time_s", 0) + seconds}
+  if net:
+    fields.update({"model": config.model.name, f"network_{held}_error": net[f"{held}_error"]})
+  summary = run_dir.write_outcome(penalties, labels, fields, held)
+  logging.info("%s: %s error %.2f%%, %.0f s", config.network, held,
+               100 * summary[f"{held}_error"], seconds)
+  return summary
+
+
+def _network(config, run_dir):
+  """The network's summary (trained into run_dir/net, or adopted), its features function and
+  the data set."""
   nc, cfg = net_config(config), config.neighbors
   net_dir = run_dir.sub("net")
   source = rundir.RunDir(cfg.reuse.format(seed=config.seed)) if cfg.reuse else None
@@ -118,39 +160,26 @@ def run(config, run_dir) -> dict:
     net_dir.adopt(source, nc)  # refused, before anything is written, if it is not nc's run
   run_dir.claim(config)
   net = network.run(nc, net_dir, dataset)
-
-  t0 = time.perf_counter()
   fns, params = network.load(nc, net_dir)
-  features_of = kernels.make_features_fn(fns, config.train.eval_batch_size)
-  held = dataset.held_out  # the test set, or the validation split for a selection run
-  images, labels = dataset.held_out_set()
-  train_f = features_of(params, jnp.asarray(dataset.train_images))
-  penalties = np.asarray(classify(train_f, jnp.asarray(dataset.train_labels),
-                                  features_of(params, jnp.asarray(images)),
-                                  method=config.method, k=cfg.k, ridge=cfg.ridge))
-  seconds = time.perf_counter() - t0
-  summary = run_dir.write_outcome(penalties, labels, {
-      "network": config.network, "model": config.model.name, "seed": config.seed,
-      "method": config.method, "k": cfg.k, "train_size": dataset.num_train,
-      "train_error": None, f"network_{held}_error": net[f"{held}_error"],
-      "classify_wall_time_s": seconds, "wall_time_s": net["wall_time_s"] + seconds}, held)
-  logging.info("%s: %s error %.2f%% (network alone %.2f%%), %.0f s", config.network, held,
-               100 * summary[f"{held}_error"], 100 * net[f"{held}_error"], seconds)
-  return summary
+  features = kernels.make_features_fn(fns, config.train.eval_batch_size)
+  return net, lambda x: features(params, x), dataset
 
 
 def cost(config) -> dict:
-  """knn: the network below its last layer, then one multiply-accumulate per feature per stored
-  training pattern (the distances); memory adds the stored features. local: knn's search with k
-  neighbours, then the k x k Gram matrix of the centred neighbours (k^2 D), its solve (about
-  k^3 / 3 + k^2 C) and the evaluation (k D + k C), C = 10 classes."""
-  model = models.build(config.model, seed=0)
-  costs = counts.layer_costs(model)  # one per layer, then the output head
-  below = costs[:len(model.layers) - 1]  # the layers whose outputs are the features
-  features, c = int(np.prod(below[-1].out_shape)), costs[-1].out_shape[0]
-  below = counts.totals(below)
+  """knn: the network below its last layer (none on the pixels), then one multiply-accumulate
+  per feature per stored training pattern (the distances); memory adds the stored features.
+  local: knn's search with k neighbours, then the k x k Gram matrix of the centred neighbours
+  (k^2 D), its solve (about k^3 / 3 + k^2 C) and the evaluation (k D + k C), C = 10 classes."""
   n_train = config.data.train_size or (dataset_lib.MNIST_TRAIN_SIZE
                                        - config.data.get("validation_size", 0))
+  if config.neighbors.network == PIXELS:
+    below, features, c = {"params": 0, "connections": 0, "macs": 0}, linear.pixels(config), 10
+  else:
+    model = models.build(config.model, seed=0)
+    costs = counts.layer_costs(model)  # one per layer, then the output head
+    layers = costs[:len(model.layers) - 1]  # the layers whose outputs are the features
+    features, c = int(np.prod(layers[-1].out_shape)), costs[-1].out_shape[0]
+    below = counts.totals(layers)
   k = config.neighbors.k
   macs = below["macs"] + n_train * features
   if config.method == "local":

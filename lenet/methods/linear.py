@@ -1,0 +1,147 @@
+"""The linear rows of Fig. 9 (Section III-C-1, 2): Linear, [deslant] Linear, Pairwise linear.
+
+"linear": each output unit a weighted sum of the pixels plus a bias, the largest wins. Trained
+  by a direct linear solve (the paper: gradient descent or a direct solve "gave similar
+  results"): ridge regression onto the +-1 place codes,
+      W = (X^T X + ridge I)^-1 X^T Y,  X the pixels with a column of ones (the bias not shrunk).
+"pairwise": 45 units, unit i/j fitted the same way on the patterns of classes i and j only
+  (+1 for i, -1 for j); class i's score is sum_j out(i/j) - sum_y out(y/i), each output linear
+  or thresholded to +-1 (`linear.units`; the paper's units may have been sigmoids).
+The penalty of a class is minus its score (Fig. 10 ranks on the margin between the two best).
+Deterministic: one run, no seed. Its run directory holds the weights (params.msgpack).
+"""
+from __future__ import annotations
+
+import itertools
+import time
+
+from absl import logging
+from flax import serialization
+import jax.numpy as jnp
+import numpy as np
+
+from lenet import rundir
+from lenet.data import dataset as dataset_lib
+from lenet.data import idx
+from lenet.data import preprocess
+
+METHODS = ("linear", "pairwise")
+UNITS = ("linear", "threshold")  # a pairwise unit's output in the class scores
+CLASSES = 10
+PAIRS = tuple(itertools.combinations(range(CLASSES), 2))  # unit i/j for i < j
+
+
+def check(config) -> None:
+  if config.method not in METHODS:
+    raise ValueError(f"linear: method={config.method!r} is not one of {METHODS}")
+  if config.linear.ridge <= 0:  # the border pixels are constant: X^T X alone is singular
+    raise ValueError(f"linear.ridge must be positive, got {config.linear.ridge}")
+  if config.linear.units not in UNITS:
+    raise ValueError(f"unknown linear.units={config.linear.units!r}; choose from {UNITS}")
+  check_data(config.data)
+
+
+def check_data(dc) -> None:
+  """The data fields a classifier on the pixels reads (no distortions: none of these rows has
+  them)."""
+  if dc.input_format not in preprocess.INPUT_FORMATS:
+    raise ValueError(f"unknown data.input_format={dc.input_format!r}; "
+                     f"choose from {preprocess.INPUT_FORMATS}")
+  if dc.checksums and dc.checksums not in idx.KNOWN_SHA256:
+    raise ValueError(f"unknown data.checksums={dc.checksums!r}")
+  for field in ("train_size", "validation_size"):
+    if dc.get(field, 0) < 0:
+      raise ValueError(f"data.{field} must be 0 or positive, got {dc[field]}")
+  if dc.distortion.copies:
+    raise ValueError("data.distortion.copies must be 0 for a classifier on the pixels")
+
+
+def pixels(config) -> int:
+  """Inputs per pattern: 20x20 deslanted, else 28x28 as stored."""
+  return 400 if config.data.input_format.startswith("deslant20") else 784
+
+
+def deterministic(config) -> bool:
+  del config
+  return True
+
+
+def with_bias(images) -> jnp.ndarray:
+  """(N, S, S, 1) -> (N, S*S + 1): the pixels and a constant 1."""
+  x = jnp.asarray(images).reshape(len(images), -1)
+  return jnp.concatenate([x, jnp.ones((x.shape[0], 1), x.dtype)], axis=1)
+
+
+def _ridge(dim: int, ridge: float, dtype) -> jnp.ndarray:
+  """ridge on every weight, 0 on the bias (the last row)."""
+  return jnp.diag(jnp.full((dim,), ridge, dtype).at[-1].set(0.0))
+
+
+def fit(method: str, x, labels, ridge: float) -> jnp.ndarray:
+  """The weights: (D, 10) for "linear", (D, 45) for "pairwise" (column p is unit PAIRS[p]),
+  each minimizing ||x_S w - y_S||^2 + ridge ||w[:-1]||^2 over its patterns S (all of them, or
+  classes i and j for unit i/j) with +-1 targets. Pairwise: from the per-class Gram matrices,
+  X_S^T X_S = G_i + G_j and X_S^T y_S = s_i - s_j (s_c the sum of class c's patterns)."""
+  labels = jnp.asarray(labels)
+  onehot = (labels[:, None] == jnp.arange(CLASSES)[None]).astype(x.dtype)
+  reg = _ridge(x.shape[1], ridge, x.dtype)
+  if method == "linear":
+    return jnp.linalg.solve(x.T @ x + reg, x.T @ (2.0 * onehot - 1.0))
+  grams = jnp.einsum("nc,nd,ne->cde", onehot, x, x)  # (10, D, D)
+  sums = onehot.T @ x                                  # (10, D)
+  i, j = (jnp.array(k) for k in zip(*PAIRS))
+  w = jnp.linalg.solve(grams[i] + grams[j] + reg[None], (sums[i] - sums[j])[..., None])
+  return w[..., 0].T
+
+
+def scores(method: str, x, w, units: str = "linear") -> jnp.ndarray:
+  """(N, 10) class scores: the outputs; for "pairwise" sum_j out(i/j) - sum_y out(y/i), each
+  unit's output as it is (units="linear") or thresholded to +-1 (units="threshold": a vote,
+  ties broken by the linear sum)."""
+  out = x @ w
+  if method == "linear":
+    return out
+  vote = np.zeros((len(PAIRS), CLASSES), np.float32)
+  for p, (i, j) in enumerate(PAIRS):
+    vote[p, i], vote[p, j] = 1.0, -1.0
+  vote = jnp.asarray(vote)
+  if units == "linear":
+    return out @ vote
+  return jnp.sign(out) @ vote + 1e-3 * jnp.tanh(out @ vote / CLASSES)
+
+
+def run(config, run_dir) -> dict:
+  """Fits on the training set, classifies the held-out set (test, or validation)."""
+  run_dir.check(config)
+  if (finished := run_dir.summary()) is not None:
+    return finished
+  dataset = dataset_lib.load(config.data)
+  run_dir.claim(config)
+  t0 = time.perf_counter()
+  w = fit(config.method, with_bias(dataset.train_images), dataset.train_labels,
+          config.linear.ridge)
+  images, labels = dataset.held_out_set()
+  units = config.linear.units
+  penalties = -np.asarray(scores(config.method, with_bias(images), w, units))
+  train_pred = np.asarray(scores(config.method, with_bias(dataset.train_images), w,
+                                 units)).argmax(1)
+  seconds = time.perf_counter() - t0
+  rundir.write_atomic(run_dir / rundir.PARAMS, serialization.msgpack_serialize(
+      {"w": np.asarray(w)}))
+  held = dataset.held_out
+  summary = run_dir.write_outcome(penalties, labels, {
+      "network": config.network, "method": config.method, "seed": config.seed,
+      "train_size": dataset.num_train, "ridge": config.linear.ridge,
+      "train_error": float((train_pred != dataset.train_labels).mean()),
+      "wall_time_s": seconds}, held)
+  logging.info("%s: %s error %.2f%%, %.1f s", config.network, held,
+               100 * summary[f"{held}_error"], seconds)
+  return summary
+
+
+def cost(config) -> dict:
+  """One multiply-accumulate per pixel per unit; parameters = memory = units x (pixels + 1)."""
+  units = CLASSES if config.method == "linear" else len(PAIRS)
+  params = units * (pixels(config) + 1)
+  return {"params": params, "connections": params, "macs": units * pixels(config),
+          "memory": params}
