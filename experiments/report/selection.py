@@ -8,6 +8,7 @@ import statistics
 from experiments import sweeps
 from experiments.report.runs import load_diverged, load_runs, mean_std, pm
 from lenet import fields
+from lenet import methods
 from lenet import paper
 
 
@@ -26,6 +27,7 @@ def candidates(results: pathlib.Path, key: str) -> list[dict]:
                    for r in load_runs(results / "selection", name)],
         "diverged": len(load_diverged(results / "selection", name)),
         "departures": paper.departures(config),
+        "deterministic": methods.deterministic(config),
         "default": all(fields.get(default, f) == v for f, v in overrides)})
   return out
 
@@ -80,7 +82,7 @@ def section(results: pathlib.Path) -> list[str]:
     chosen = chosen_of[key]
     lines.append(
         f"| {sweeps.QUESTIONS[key].text} | {len(cands)} | {sweeps.QUESTIONS[key].rule} | "
-        + (f"`{chosen['name'].split('/', 1)[1]}` | {pm(*mean_std(chosen['errors']))} | "
+        + (f"`{chosen['name'].split('/', 1)[1]}` | {_error(chosen)} | "
            f"{len(chosen['errors'])} | {'yes' if chosen['default'] else '**no**'} |"
            if chosen else "- | - | - | - |"))
   for key, cands in asked.items():
@@ -100,9 +102,17 @@ def _candidates_table(key: str, cands: list[dict], chosen: dict | None) -> list[
     per_seed = ", ".join(f"{e:.2f}" for e in c["errors"])
     if c["diverged"]:
       per_seed += f"{', ' if per_seed else ''}{c['diverged']} diverged"
-    error = pm(*mean_std(c["errors"])) if c["errors"] and not c["diverged"] else "-"
+    error = _error(c) if c["errors"] and not c["diverged"] else "-"
     changed = len(c["departures"]) if q.rule == "fewest_departures" else "-"
     lines.append(f"| `{c['name'].split('/', 1)[1]}` | {changed} | {error} | {per_seed or 'not run'}"
                  f" | {'yes' if c is chosen else ''} | [selection/{c['name']}/]"
                  f"(selection/{c['name']}/) |")
   return lines
+
+
+def _error(c: dict) -> str:
+  """A candidate's mean validation error and spread, or "(deterministic)" for one run that
+  stands for every seed."""
+  if c["deterministic"]:
+    return f"{c['errors'][0]:.2f} (deterministic)"
+  return pm(*mean_std(c["errors"]))

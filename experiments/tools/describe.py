@@ -40,14 +40,14 @@ def paper_counts(network: str) -> dict:
 
 
 def describe(config) -> dict:
-  model = models.build(config.model, seed=0)
-  costs = counts.layer_costs(model)
+  """Per layer (none for a classifier on the pixels) and for the whole classifier."""
+  costs = counts.layer_costs(models.build(config.model, seed=0)) if "model" in config else []
   return {
-      "network": config.network, "model": config.model.name,
+      "network": config.network, "model": config.model.name if "model" in config else None,
       "method": config.get("method", "network"),
       "layers": [{"name": c.name, "output": list(c.out_shape), "params": c.params,
                   "connections": c.connections, "macs": c.macs} for c in costs],
-      "total": counts.totals(costs),
+      "total": counts.totals(costs) if costs else {"params": 0, "connections": 0, "macs": 0},
       "classifier": methods.cost(config),
       "paper": paper_counts(config.network),
       "mac_convention": MAC_NOTE + " The whole classifier's count is its method's `cost` in "
