@@ -9,4 +9,4 @@ from experiments.configs import common
 def get_config():
   # ridge: not given by the paper; chosen on the validation split (results/selection/linear)
   return common.make_pixels("linear", method="linear", input_format="raw",
-                            linear=dict(ridge=100.0, units="linear"))
+                            linear=dict(ridge=1000.0, units="linear"))

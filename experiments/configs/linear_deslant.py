@@ -8,6 +8,7 @@ from experiments.configs import common
 
 
 def get_config():
-  # deslant20: moments weighted by grey level ("deslant20_threshold": of the thresholded digit)
+  # deslant20: moments weighted by grey level ("deslant20_threshold": of the thresholded digit);
+  # it and the ridge chosen on the validation split (results/selection/linear_deslant)
   return common.make_pixels("linear_deslant", method="linear", input_format="deslant20",
-                            linear=dict(ridge=100.0, units="linear"))
+                            linear=dict(ridge=1000.0, units="linear"))
