@@ -166,6 +166,7 @@ _INITS_AND_MUS = tuple((init, ("optimizer.mu", mu)) for init in (_PAPER_INIT, _O
                        for mu in (0.02, 0.5))
 _RIDGES = tuple((("linear.ridge", r),) for r in (1.0, 10.0, 100.0, 1000.0, 10000.0))
 _DESLANTS = ("deslant20", "deslant20_threshold")
+_RIDGES_PCA = tuple((("linear.ridge", r),) for r in (0.01, 1.0, 100.0, 10000.0, 1e6))
 QUESTIONS = {
     "tutorial_lenet5": Question(
         "the tutorial LeNet-5's learning rate", "tutorial_lenet5",
@@ -207,6 +208,8 @@ QUESTIONS = {
     "pairwise": Question(
         "Pairwise's ridge and units (linear, or thresholded to a vote)", "pairwise",
         tuple((*r, ("linear.units", u)) for u in ("linear", "threshold") for r in _RIDGES)),
+    "pca_quadratic": Question("40 PCA + quadratic's ridge (not given by the paper)",
+                              "pca_quadratic", _RIDGES_PCA),
     "knn_euclidean": Question("K-NN Euclidean's k (not given by the paper)", "knn_euclidean",
                               tuple((("neighbors.k", k),) for k in (1, 3, 5, 7))),
     "knn_euclidean_deslant": Question(

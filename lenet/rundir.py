@@ -238,6 +238,7 @@ class RunDir:
         "predicted": pred[wrong].tolist()})
     summary = {**fields, f"{held_out}_error": float(len(wrong) / len(labels)),
                f"{held_out}_errors": int(len(wrong)),
+               **({"validation_size": len(labels)} if held_out == "validation" else {}),
                **evaluation.rejection_summary(penalties, labels)}
     write_json_atomic(self / SUMMARY, summary)
     return summary

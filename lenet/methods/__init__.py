@@ -16,7 +16,7 @@ from lenet.methods import neighbors
 from lenet.methods import network
 
 METHODS = {"network": network, "boosted": boosting, "knn": neighbors, "local": neighbors,
-           "linear": linear, "pairwise": linear}
+           "linear": linear, "pairwise": linear, "pca_quadratic": linear}
 
 
 def of(config):

@@ -1,4 +1,5 @@
-"""The linear rows of Fig. 9 (Section III-C-1, 2): Linear, [deslant] Linear, Pairwise linear.
+"""The linear rows of Fig. 9 (Section III-C-1, 2, 4): Linear, [deslant] Linear, Pairwise linear,
+40 PCA + quadratic.
 
 "linear": each output unit a weighted sum of the pixels plus a bias, the largest wins. Trained
   by a direct linear solve (the paper: gradient descent or a direct solve "gave similar
@@ -7,6 +8,9 @@
 "pairwise": 45 units, unit i/j fitted the same way on the patterns of classes i and j only
   (+1 for i, -1 for j); class i's score is sum_j out(i/j) - sum_y out(y/i), each output linear
   or thresholded to +-1 (`linear.units`; the paper's units may have been sigmoids).
+"pca_quadratic": the mean subtracted, the projections z on the first `pca.components` (40)
+  principal components of the training set, then "linear" on the products z_i z_j, i <= j
+  (820 of them for 40) and a bias: the paper's 821 inputs.
 The penalty of a class is minus its score (Fig. 10 ranks on the margin between the two best).
 Deterministic: one run, no seed. Its run directory holds the weights (params.msgpack).
 """
@@ -25,7 +29,7 @@ from lenet.data import dataset as dataset_lib
 from lenet.data import idx
 from lenet.data import preprocess
 
-METHODS = ("linear", "pairwise")
+METHODS = ("linear", "pairwise", "pca_quadratic")
 UNITS = ("linear", "threshold")  # a pairwise unit's output in the class scores
 CLASSES = 10
 PAIRS = tuple(itertools.combinations(range(CLASSES), 2))  # unit i/j for i < j
@@ -39,6 +43,8 @@ def check(config) -> None:
   if config.linear.units not in UNITS:
     raise ValueError(f"unknown linear.units={config.linear.units!r}; choose from {UNITS}")
   check_data(config.data)
+  if config.method == "pca_quadratic" and not 0 < config.pca.components <= 400:
+    raise ValueError(f"pca.components must be in 1..400, got {config.pca.components}")
 
 
 def check_data(dc) -> None:
@@ -70,6 +76,31 @@ def with_bias(images) -> jnp.ndarray:
   """(N, S, S, 1) -> (N, S*S + 1): the pixels and a constant 1."""
   x = jnp.asarray(images).reshape(len(images), -1)
   return jnp.concatenate([x, jnp.ones((x.shape[0], 1), x.dtype)], axis=1)
+
+
+def principal_components(x, components: int):
+  """(mean (D,), basis (D, components)): the training set's mean and the eigenvectors of its
+  covariance with the largest eigenvalues, largest first."""
+  mean = x.mean(0)
+  xc = x - mean[None]
+  values, vectors = jnp.linalg.eigh(xc.T @ xc / x.shape[0])
+  return mean, vectors[:, ::-1][:, :components]
+
+
+def quadratic(z) -> jnp.ndarray:
+  """(N, K) -> (N, K (K + 1) / 2 + 1): every product z_i z_j, i <= j, then a 1."""
+  i, j = np.triu_indices(z.shape[1])
+  return jnp.concatenate([z[:, i] * z[:, j], jnp.ones((z.shape[0], 1), z.dtype)], axis=1)
+
+
+def input_map(config, train_images):
+  """(inputs(images) -> the linear units' inputs, the fitted values to store): the pixels and a
+  bias, or for "pca_quadratic" the quadratic of the principal projections."""
+  if config.method != "pca_quadratic":
+    return with_bias, {}
+  flat = lambda im: jnp.asarray(im).reshape(len(im), -1)  # noqa: E731
+  mean, basis = principal_components(flat(train_images), config.pca.components)
+  return (lambda im: quadratic((flat(im) - mean[None]) @ basis)), {"mean": mean, "basis": basis}
 
 
 def _ridge(dim: int, ridge: float, dtype) -> jnp.ndarray:
@@ -118,16 +149,16 @@ def run(config, run_dir) -> dict:
   dataset = dataset_lib.load(config.data)
   run_dir.claim(config)
   t0 = time.perf_counter()
-  w = fit(config.method, with_bias(dataset.train_images), dataset.train_labels,
-          config.linear.ridge)
+  inputs, stored = input_map(config, dataset.train_images)
+  kind = "pairwise" if config.method == "pairwise" else "linear"  # how the units are fitted
+  w = fit(kind, inputs(dataset.train_images), dataset.train_labels, config.linear.ridge)
   images, labels = dataset.held_out_set()
   units = config.linear.units
-  penalties = -np.asarray(scores(config.method, with_bias(images), w, units))
-  train_pred = np.asarray(scores(config.method, with_bias(dataset.train_images), w,
-                                 units)).argmax(1)
+  penalties = -np.asarray(scores(kind, inputs(images), w, units))
+  train_pred = np.asarray(scores(kind, inputs(dataset.train_images), w, units)).argmax(1)
   seconds = time.perf_counter() - t0
   rundir.write_atomic(run_dir / rundir.PARAMS, serialization.msgpack_serialize(
-      {"w": np.asarray(w)}))
+      {k: np.asarray(v) for k, v in {"w": w, **stored}.items()}))
   held = dataset.held_out
   summary = run_dir.write_outcome(penalties, labels, {
       "network": config.network, "method": config.method, "seed": config.seed,
@@ -140,7 +171,15 @@ def run(config, run_dir) -> dict:
 
 
 def cost(config) -> dict:
-  """One multiply-accumulate per pixel per unit; parameters = memory = units x (pixels + 1)."""
+  """One multiply-accumulate per pixel per unit; parameters = memory = units x (pixels + 1).
+  pca_quadratic: the projection (pixels x K, and the mean), the K (K + 1) / 2 products, the 10
+  units on them and a bias."""
+  if config.method == "pca_quadratic":
+    k, d = config.pca.components, pixels(config)
+    inputs = k * (k + 1) // 2
+    params = d * k + d + CLASSES * (inputs + 1)
+    return {"params": params, "connections": params,
+            "macs": d * k + inputs + CLASSES * inputs, "memory": params}
   units = CLASSES if config.method == "linear" else len(PAIRS)
   params = units * (pixels(config) + 1)
   return {"params": params, "connections": params, "macs": units * pixels(config),

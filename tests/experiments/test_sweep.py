@@ -44,7 +44,7 @@ def test_paper_sweep_has_every_row_five_times_or_once_if_deterministic():
   assert sorted({r.config for r in runs}) == sorted(paper.NETWORKS)
   once = {n for n in paper.NETWORKS if methods.deterministic(sweeps.Run(n, (), 0, "")
                                                              .build_config())}
-  assert once == {"linear", "linear_deslant", "pairwise", "knn_euclidean",
+  assert once == {"linear", "linear_deslant", "pairwise", "pca_quadratic", "knn_euclidean",
                   "knn_euclidean_deslant"}
   for n in paper.NETWORKS:
     seeds = [r.seed for r in runs if r.config == n]

@@ -10,6 +10,7 @@ from experiments.configs import knn_euclidean
 from experiments.configs import linear as linear_config
 from experiments.configs import linear_deslant
 from experiments.configs import pairwise
+from experiments.configs import pca_quadratic
 from lenet import errors
 from lenet import methods
 from lenet.data import dataset
@@ -59,12 +60,33 @@ def test_pairwise_scores_add_i_over_j_and_subtract_y_over_i():
   assert vote.argmax() == 2 and round(vote[0]) == 1 and round(vote[1]) == -2
 
 
+def test_principal_components_against_numpy_svd():
+  rng = np.random.default_rng(2)
+  x = (rng.normal(size=(500, 12)) * np.linspace(3, 0.1, 12)).astype(np.float32)
+  mean, basis = linear.principal_components(jnp.asarray(x), 4)
+  _, _, vt = np.linalg.svd(x - x.mean(0), full_matrices=False)
+  np.testing.assert_allclose(np.asarray(mean), x.mean(0), atol=1e-5)
+  # the same directions, up to sign
+  np.testing.assert_allclose(np.abs(np.asarray(basis).T @ vt[:4].T), np.eye(4), atol=1e-3)
+
+
+def test_quadratic_features_are_the_papers_821():
+  z = jnp.asarray(np.random.default_rng(3).normal(size=(5, 40)), jnp.float32)
+  q = np.asarray(linear.quadratic(z))
+  assert q.shape == (5, 821) and np.all(q[:, -1] == 1.0)
+  i, j = np.triu_indices(40)
+  k = np.flatnonzero((i == 3) & (j == 7))[0]
+  np.testing.assert_allclose(q[:, k], np.asarray(z[:, 3] * z[:, 7]), rtol=1e-6)
+
+
 def test_counts_against_the_paper():
   assert methods.cost(linear_config.get_config())["params"] == 7_850  # Section III-C-1
   assert methods.cost(linear_deslant.get_config())["params"] == 4_010
   cost = methods.cost(pairwise.get_config())
   assert (cost["params"], cost["macs"]) == (45 * 785, 45 * 784)  # Fig. 12: 35K, Fig. 11: 36K
   assert methods.cost(knn_euclidean.get_config())["memory"] == 60_000 * 784
+  cost = methods.cost(pca_quadratic.get_config())  # Figs. 11-12: 39K and 40K
+  assert cost["macs"] == 784 * 40 + 820 + 10 * 820 and cost["memory"] == 784 * 41 + 10 * 821
 
 
 def test_bad_values_are_refused_before_anything_is_written(tmp_path):
@@ -80,7 +102,7 @@ def test_tiny_linear_and_knn_runs_on_mnist(mnist_dir, tmp_path):
   """Fitted on 2,000 digits: far better than chance, deterministic, the K-NN vote the same as a
   brute-force loop over the first test digits."""
   del mnist_dir
-  for module in (linear_config, pairwise, knn_euclidean):
+  for module in (linear_config, pairwise, pca_quadratic, knn_euclidean):
     c = module.get_config()
     c.data.train_size = 2000
     assert methods.deterministic(c)

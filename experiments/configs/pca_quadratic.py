@@ -1,0 +1,16 @@
+"""40 PCA + quadratic (Section III-C-4; paper: 3.3%): the digits projected on the first 40
+principal components of the training set, then a linear classifier on the 820 products of pairs
+of projections and a bias, 821 inputs (lenet/methods/linear.py).
+
+    python -m experiments.train --config=experiments/configs/pca_quadratic.py \
+        --workdir=runs/pca_quadratic
+"""
+from experiments.configs import common
+
+
+def get_config():
+  # ridge: not given by the paper; chosen on the validation split
+  # (results/selection/pca_quadratic)
+  return common.make_pixels("pca_quadratic", method="pca_quadratic", input_format="raw",
+                            pca=dict(components=40),  # the paper's 40
+                            linear=dict(ridge=1.0, units="linear"))
