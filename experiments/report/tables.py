@@ -40,6 +40,11 @@ def network_row(network: str, runs: list[dict]) -> dict:
   }
 
 
+def _spread(row: dict, mean: float, std: float | None, fmt: str = ".2f") -> str:
+  """Mean +- spread over the seeds, or the one run of a deterministic row."""
+  return f"{mean:{fmt}} (deterministic)" if row["deterministic"] else pm(mean, std, fmt)
+
+
 def _k(value: str | None) -> str:
   return f"{float(value):,.0f}K" if value else "-"
 
@@ -53,7 +58,7 @@ def fig9_table(rows: list[dict], prefix: str = "") -> list[str]:
   for r in rows:
     mean, std = r["error"]
     diff = f"{mean - r['paper_error']:+.2f}" if r["paper_error"] is not None else "-"
-    ours = f"{mean:.2f} (deterministic)" if r["deterministic"] else pm(mean, std)
+    ours = _spread(r, mean, std)
     lines.append(
         f"| {r['classifier']} | {r['paper_error']} | {ours} | {r['n']} | {diff} "
         f"| [{r['network']}/]({prefix}{r['network']}/) | "
@@ -97,7 +102,7 @@ def render(rows: list[dict]) -> str:
     if r["rejected"] is None:
       continue
     mean, std = r["rejected"]
-    lines.append(f"| {r['classifier']} | {r['paper_rejected'] or '-'} | {pm(mean, std)} "
+    lines.append(f"| {r['classifier']} | {r['paper_rejected'] or '-'} | {_spread(r, mean, std)} "
                  f"| {r['n']} |")
   lines += [
       "",
@@ -125,7 +130,7 @@ def render(rows: list[dict]) -> str:
   ]
   for r in rows:
     mean, std = r["wall_time_s"]
-    lines.append(f"| {r['classifier']} | {pm(mean, std, ',.0f')} |")
+    lines.append(f"| {r['classifier']} | {_spread(r, mean, std, ',.0f')} |")
   return "\n".join(lines) + "\n"
 
 
