@@ -43,6 +43,11 @@ def pm(mean: float, std: float | None, fmt: str = ".2f") -> str:
   return f"{mean:{fmt}} +- {std:{fmt}}" if std is not None else f"{mean:{fmt}} (one run)"
 
 
+def spread(mean: float, std: float | None, deterministic: bool, fmt: str = ".2f") -> str:
+  """pm, or the one run of a deterministic configuration (nothing random), which says so."""
+  return f"{mean:{fmt}} (deterministic)" if deterministic else pm(mean, std, fmt)
+
+
 def commits(runs: list[dict]) -> list[str]:
   """The short commits the runs were made at, sorted."""
   return sorted({r["versions"].get("git_commit", "unknown")[:12] for r in runs})

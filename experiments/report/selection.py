@@ -6,7 +6,7 @@ import pathlib
 import statistics
 
 from experiments import sweeps
-from experiments.report.runs import load_diverged, load_runs, mean_std, pm
+from experiments.report.runs import load_diverged, load_runs, mean_std, spread
 from lenet import fields
 from lenet import methods
 from lenet import paper
@@ -111,8 +111,5 @@ def _candidates_table(key: str, cands: list[dict], chosen: dict | None) -> list[
 
 
 def _error(c: dict) -> str:
-  """A candidate's mean validation error and spread, or "(deterministic)" for one run that
-  stands for every seed."""
-  if c["deterministic"]:
-    return f"{c['errors'][0]:.2f} (deterministic)"
-  return pm(*mean_std(c["errors"]))
+  """A candidate's mean validation error and spread (or its one deterministic run)."""
+  return spread(*mean_std(c["errors"]), c["deterministic"])

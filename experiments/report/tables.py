@@ -41,8 +41,7 @@ def network_row(network: str, runs: list[dict]) -> dict:
 
 
 def _spread(row: dict, mean: float, std: float | None, fmt: str = ".2f") -> str:
-  """Mean +- spread over the seeds, or the one run of a deterministic row."""
-  return f"{mean:{fmt}} (deterministic)" if row["deterministic"] else pm(mean, std, fmt)
+  return runs_lib.spread(mean, std, row["deterministic"], fmt)
 
 
 def _k(value: str | None) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 from lenet import errors
 from lenet.data import idx
 from lenet.data.idx import DataError
+from lenet.data import preprocess as preprocess_lib
 from lenet.data.preprocess import preprocess
 
 SOURCES = ("idx", "tfds")
@@ -39,6 +40,22 @@ class Dataset:
     if self.held_out == "validation":
       return self.validation_images, self.validation_labels
     return self.test_images, self.test_labels
+
+
+def check(cfg) -> None:
+  """Refuses, naming the field, a `data` section that no data set can satisfy (before anything
+  is loaded or written). The distortions are lenet/data/distortions.py's."""
+  if cfg.source not in SOURCES:
+    raise ValueError(f"unknown data.source={cfg.source!r}; choose from {SOURCES}")
+  if cfg.input_format not in preprocess_lib.INPUT_FORMATS:
+    raise ValueError(f"unknown data.input_format={cfg.input_format!r}; "
+                     f"choose from {preprocess_lib.INPUT_FORMATS}")
+  if cfg.checksums and cfg.checksums not in idx.KNOWN_SHA256:
+    raise ValueError(f"unknown data.checksums={cfg.checksums!r}; "
+                     f"known: {sorted(idx.KNOWN_SHA256)} or ''")
+  for field in ("train_size", "validation_size"):
+    if cfg.get(field, 0) < 0:
+      raise ValueError(f"data.{field} must be 0 or positive, got {cfg[field]}")
 
 
 def load_raw(cfg) -> dict[str, np.ndarray]:

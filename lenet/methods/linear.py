@@ -26,8 +26,6 @@ import numpy as np
 
 from lenet import rundir
 from lenet.data import dataset as dataset_lib
-from lenet.data import idx
-from lenet.data import preprocess
 
 METHODS = ("linear", "pairwise", "pca_quadratic")
 UNITS = ("linear", "threshold")  # a pairwise unit's output in the class scores
@@ -50,14 +48,7 @@ def check(config) -> None:
 def check_data(dc) -> None:
   """The data fields a classifier on the pixels reads (no distortions: none of these rows has
   them)."""
-  if dc.input_format not in preprocess.INPUT_FORMATS:
-    raise ValueError(f"unknown data.input_format={dc.input_format!r}; "
-                     f"choose from {preprocess.INPUT_FORMATS}")
-  if dc.checksums and dc.checksums not in idx.KNOWN_SHA256:
-    raise ValueError(f"unknown data.checksums={dc.checksums!r}")
-  for field in ("train_size", "validation_size"):
-    if dc.get(field, 0) < 0:
-      raise ValueError(f"data.{field} must be 0 or positive, got {dc[field]}")
+  dataset_lib.check(dc)
   if dc.distortion.copies:
     raise ValueError("data.distortion.copies must be 0 for a classifier on the pixels")
 

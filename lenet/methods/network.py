@@ -8,8 +8,6 @@ from lenet import errors
 from lenet import rundir
 from lenet.data import dataset as dataset_lib
 from lenet.data import distortions
-from lenet.data import idx
-from lenet.data import preprocess
 from lenet.nn import counts
 from lenet.nn import losses
 from lenet.nn import models
@@ -34,17 +32,7 @@ def check(config) -> None:
   if tc.patterns_per_pass < 0:
     raise ValueError("train.patterns_per_pass must be 0 (the training set's size) or positive, "
                      f"got {tc.patterns_per_pass}")
-  if dc.source not in dataset_lib.SOURCES:
-    raise ValueError(f"unknown data.source={dc.source!r}; choose from {dataset_lib.SOURCES}")
-  if dc.input_format not in preprocess.INPUT_FORMATS:
-    raise ValueError(f"unknown data.input_format={dc.input_format!r}; "
-                     f"choose from {preprocess.INPUT_FORMATS}")
-  if dc.checksums and dc.checksums not in idx.KNOWN_SHA256:
-    raise ValueError(f"unknown data.checksums={dc.checksums!r}; "
-                     f"known: {sorted(idx.KNOWN_SHA256)} or ''")
-  for field in ("train_size", "validation_size"):
-    if dc.get(field, 0) < 0:
-      raise ValueError(f"data.{field} must be 0 or positive, got {dc[field]}")
+  dataset_lib.check(dc)
   distortions.check(dc.distortion)
 
 

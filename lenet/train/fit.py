@@ -155,8 +155,6 @@ def _finish(configs, runs, rows, seeds, params, dataset, eval_sets, per_pass: in
         "wall_time_s": elapsed,
         "images_per_s": seeds.size * per_pass * tc.passes / elapsed if elapsed else None,
     }
-    if held == "validation":
-      fields["validation_size"] = int(len(labels))
     if seeds.size > 1:
       fields["vmapped_with"] = [x.seed for x in configs]
     run.save_params(ps)
