@@ -32,7 +32,7 @@ def candidates(results: pathlib.Path, key: str) -> list[dict]:
   return out
 
 
-def spread(cands: list[dict]) -> float | None:
+def seed_spread(cands: list[dict]) -> float | None:
   """One seed spread: the median standard deviation across seeds of the candidates that
   trained, those within a factor 2 of the lowest mean validation error (a saturated network's
   chance-level error has no spread to speak of)."""
@@ -54,7 +54,7 @@ def choose(key: str, cands: list[dict]) -> dict | None:
   best = min(ran, key=mean)
   if sweeps.QUESTIONS[key].rule == "lowest":
     return best
-  within = [c for c in ran if mean(c) <= mean(best) + (spread(cands) or 0.0)]
+  within = [c for c in ran if mean(c) <= mean(best) + (seed_spread(cands) or 0.0)]
   return min(within, key=lambda c: (len(c["departures"]), mean(c)))
 
 
@@ -92,7 +92,7 @@ def section(results: pathlib.Path) -> list[str]:
 
 def _candidates_table(key: str, cands: list[dict], chosen: dict | None) -> list[str]:
   q = sweeps.QUESTIONS[key]
-  s = spread(cands)
+  s = seed_spread(cands)
   lines = ["", f"### {q.text[0].upper()}{q.text[1:]}", "",
            f"Config `experiments/configs/{q.config}.py`; one seed spread "
            f"{'-' if s is None else f'{s:.2f}'}%.", "",

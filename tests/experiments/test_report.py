@@ -90,7 +90,7 @@ def test_the_fewest_departures_rule_on_made_up_candidates():
   two = cand("two", 2, [1.00, 1.10])
   far = cand("far", 1, [2.00, 2.10])
   cands = [saturated, one, two, far]
-  assert selection.spread(cands) == pytest.approx(0.1 / 2 ** 0.5)
+  assert selection.seed_spread(cands) == pytest.approx(0.1 / 2 ** 0.5)
   assert selection.choose("lenet5", cands) is one
   one["errors"] = [1.10, 1.20]                    # now 0.10 above: outside one spread
   assert selection.choose("lenet5", cands) is two
