@@ -215,6 +215,11 @@ QUESTIONS = {
     "knn_euclidean_deslant": Question(
         "[deslant] K-NN's deslant moments' weighting (k = 3, the paper's)",
         "knn_euclidean_deslant", tuple((("data.input_format", f),) for f in _DESLANTS)),
+    "rbf": Question(
+        "1000 RBF + linear's widths and ridge (neither given by the paper)", "rbf",
+        tuple((("rbf.width", w), ("rbf.width_scale", f), ("rbf.ridge", r))
+              for w in ("per_centre", "global") for f in (0.5, 1.0, 2.0)
+              for r in (0.01, 1.0, 100.0))),
     "lenet5_dist": Question(
         "the distortion ranges' scale: half, ours (read off Fig. 7) or double", "lenet5_dist",
         tuple((("data.distortion.range_scale", f),) for f in (0.5, 1.0, 2.0))),

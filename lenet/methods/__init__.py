@@ -14,9 +14,11 @@ from lenet.methods import boosting
 from lenet.methods import linear
 from lenet.methods import neighbors
 from lenet.methods import network
+from lenet.methods import rbf
 
 METHODS = {"network": network, "boosted": boosting, "knn": neighbors, "local": neighbors,
-           "linear": linear, "pairwise": linear, "pca_quadratic": linear}
+           "linear": linear, "pairwise": linear, "pca_quadratic": linear,
+           "rbf": rbf}
 
 
 def of(config):
