@@ -11,6 +11,7 @@ CLASSIFIER = {"linear": "Linear", "linear_deslant": "[deslant] Linear", "pairwis
               "knn_euclidean": "K-NN Euclidean",
               "knn_euclidean_deslant": "[deslant] K-NN Euclidean",
               "pca_quadratic": "40 PCA + quadratic", "rbf": "1000 RBF + linear",
+              "tangent": "[16x16] Tangent Distance",
               "lenet1": "[16x16] LeNet-1", "lenet4": "LeNet-4", "lenet4_local": "LeNet-4 / Local",
               "lenet4_knn": "LeNet-4 / K-NN", "lenet5": "LeNet-5", "lenet5_dist": "[dist] LeNet-5",
               "boosted_lenet4": "[dist] Boosted LeNet-4"}

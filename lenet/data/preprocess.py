@@ -10,7 +10,9 @@ BACKGROUND = -0.1
 INK = 1.175
 
 INPUT_FORMATS = ("pad32", "center16in28", "field16in28", "raw", "deslant20",
-                 "deslant20_threshold")
+                 "deslant20_threshold", "box16", "field16")
+# Each format's image side; the rest keep MNIST's 28.
+SIDE = {"pad32": 32, "deslant20": 20, "deslant20_threshold": 20, "box16": 16, "field16": 16}
 
 
 def normalize(images_uint8: np.ndarray) -> np.ndarray:
@@ -60,6 +62,9 @@ def preprocess(images_uint8: np.ndarray, input_format: str) -> np.ndarray:
     "deslant20": the [deslant] rows' input, each digit deslanted and cut to the 20x20 window
       about its centre of mass (lenet/data/deslant.py), the moments weighted by grey level;
       "deslant20_threshold": the moments of the thresholded digit (the paper's were bilevel).
+    "box16", "field16": 16x16 images for [16x16] Tangent distance: the 20x20 digit box shrunk to
+      16x16 (the central 16x16 of "center16in28"), or the whole field shrunk to 16x16 (the
+      central 16x16 of "field16in28").
   """
   if input_format == "pad32":
     images = pad_to(images_uint8, 32)
@@ -69,6 +74,8 @@ def preprocess(images_uint8: np.ndarray, input_format: str) -> np.ndarray:
     images = rescale(images_uint8, 16 / 28)
   elif input_format == "raw":
     images = images_uint8
+  elif input_format in ("box16", "field16"):
+    images = rescale(images_uint8, 16 / (20 if input_format == "box16" else 28))[:, 6:22, 6:22]
   elif input_format in ("deslant20", "deslant20_threshold"):
     images = deslant.deslant(images_uint8, "threshold" if input_format.endswith("threshold")
                              else "grey")

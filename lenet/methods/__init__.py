@@ -15,10 +15,11 @@ from lenet.methods import linear
 from lenet.methods import neighbors
 from lenet.methods import network
 from lenet.methods import rbf
+from lenet.methods import tangent
 
 METHODS = {"network": network, "boosted": boosting, "knn": neighbors, "local": neighbors,
            "linear": linear, "pairwise": linear, "pca_quadratic": linear,
-           "rbf": rbf}
+           "rbf": rbf, "tangent": tangent}
 
 
 def of(config):

@@ -26,6 +26,7 @@ import numpy as np
 
 from lenet import rundir
 from lenet.data import dataset as dataset_lib
+from lenet.data import preprocess
 
 METHODS = ("linear", "pairwise", "pca_quadratic")
 UNITS = ("linear", "threshold")  # a pairwise unit's output in the class scores
@@ -54,8 +55,8 @@ def check_data(dc) -> None:
 
 
 def pixels(config) -> int:
-  """Inputs per pattern: 20x20 deslanted, else 28x28 as stored."""
-  return 400 if config.data.input_format.startswith("deslant20") else 784
+  """Inputs per pattern: 20x20 deslanted, 16x16, or 28x28 as stored."""
+  return preprocess.SIDE.get(config.data.input_format, 28) ** 2
 
 
 def deterministic(config) -> bool:

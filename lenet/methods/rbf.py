@@ -106,7 +106,7 @@ def class_centres(x, labels, per_class: int, key, iterations: int):
       jnp.asarray(padded), jnp.asarray(mask), init, iterations)
   d = jnp.take_along_axis(jax.vmap(squared_distances)(jnp.asarray(padded), centres),
                           a[..., None], axis=2)[..., 0]  # (10, n): to its own centre
-  member = (a[..., None] == jnp.arange(per_class)) & mask[..., None]  # (10, n, K)
+  member = (a[..., None] == jnp.arange(per_class)[None, None]) & mask[..., None]  # (10, n, K)
   per_centre = jnp.sqrt(jnp.einsum("cnk,cn->ck", member, d) / jnp.maximum(member.sum(1), 1))
   overall = jnp.sqrt(jnp.sum(jnp.where(mask, d, 0.0)) / mask.sum())
   spread = jnp.where(per_centre > 0, per_centre, overall)  # empty, or one pattern: the overall
