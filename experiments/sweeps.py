@@ -219,7 +219,16 @@ QUESTIONS = {
         "1000 RBF + linear's widths and ridge (neither given by the paper)", "rbf",
         tuple((("rbf.width", w), ("rbf.width_scale", f), ("rbf.ridge", r))
               for w in ("per_centre", "global") for f in (0.5, 1.0, 2.0)
-              for r in (0.01, 1.0, 100.0))),
+              for r in (1e-4, 0.01, 1.0))),
+    "tangent": Question(
+        "[16x16] Tangent distance's 16x16 reading, smoothing and sides (none given by the paper)",
+        "tangent", tuple((("data.input_format", f), ("tangent.smoothing", s),
+                          ("tangent.sides", sides)) for f in ("box16", "field16")
+                         for s in (0.5, 1.0, 1.5) for sides in ("one", "two"))),
+    # on the choice above: how many the pre-filter passes on to the tangent distance
+    "tangent_keep": Question(
+        "[16x16] Tangent distance's pre-filter: candidates kept at 16x16", "tangent",
+        tuple((("tangent.keep", k),) for k in (20, 100, 300))),
     "lenet5_dist": Question(
         "the distortion ranges' scale: half, ours (read off Fig. 7) or double", "lenet5_dist",
         tuple((("data.distortion.range_scale", f),) for f in (0.5, 1.0, 2.0))),

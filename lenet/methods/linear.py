@@ -117,6 +117,16 @@ def fit(method: str, x, labels, ridge: float) -> jnp.ndarray:
   return w[..., 0].T
 
 
+def fit_float64(x, labels, ridge: float) -> np.ndarray:
+  """fit("linear", ...) with the Gram matrix and the solve in float64 (numpy), for inputs whose
+  Gram matrix is too ill-conditioned for float32 at a small ridge (the RBF units' outputs)."""
+  x = np.asarray(x, np.float64)
+  targets = 2.0 * (np.asarray(labels)[:, None] == np.arange(CLASSES)[None]) - 1.0
+  reg = np.diag(np.full(x.shape[1], ridge))
+  reg[-1, -1] = 0.0
+  return np.linalg.solve(x.T @ x + reg, x.T @ targets).astype(np.float32)
+
+
 def scores(method: str, x, w, units: str = "linear") -> jnp.ndarray:
   """(N, 10) class scores: the outputs; for "pairwise" sum_j out(i/j) - sum_y out(y/i), each
   unit's output as it is (units="linear") or thresholded to +-1 (units="threshold": a vote,

@@ -10,7 +10,8 @@ training patterns; a linear layer on the units' outputs, fitted by a regularized
     rbf.width = "per_centre": sigma_k = width_scale x the RMS distance of centre k's patterns
     to it; "global": one sigma, width_scale x that RMS over all the training patterns.
   The linear layer: ridge regression onto the +-1 place codes of [phi(x), 1], the bias not
-    shrunk (linear.fit; `rbf.ridge`, the pseudo-inverse's regularization, not given).
+    shrunk (linear.fit_float64: in float32 the Gram matrix of wide units cannot be solved at a
+    small ridge; `rbf.ridge`, the pseudo-inverse's regularization, not given).
 Random (K-means' initial centres): 5 seeds. The weights (3 MB) are not kept; the run's command
 makes them again.
 """
@@ -140,7 +141,7 @@ def run(config, run_dir) -> dict:
                time.perf_counter() - t0, its.tolist())
   sigma = r.width_scale * (spread if r.width == "per_centre" else jnp.full_like(spread, overall))
   phi = features(train, centres, sigma)
-  w = linear.fit("linear", phi, dataset.train_labels, r.ridge)
+  w = linear.fit_float64(phi, dataset.train_labels, r.ridge)
   train_pred = np.asarray(linear.scores("linear", phi, w)).argmax(1)
   del phi
   images, labels = dataset.held_out_set()

@@ -121,3 +121,9 @@ def test_tiny_linear_and_knn_runs_on_mnist(mnist_dir, tmp_path):
       assert (votes.argmax() != d.test_labels[q]) == (q in wrong), q
   assert not methods.deterministic(ml_collections.ConfigDict(
       {"method": "knn", "neighbors": {"network": "lenet4"}}))
+
+
+def test_the_float64_fit_is_the_same_ridge_regression():
+  x, labels = toy(3)
+  want = ridge_numpy(x, 2.0 * np.eye(10)[labels] - 1.0, 0.5)
+  np.testing.assert_allclose(linear.fit_float64(x, labels, 0.5), want, rtol=1e-5, atol=1e-6)
