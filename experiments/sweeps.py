@@ -1,6 +1,7 @@
 """The sweeps, as data: each is a list of runs (config, overrides, seed, run directory).
 
   paper       every row of Fig. 9 that the repository implements -> results/<network>/seed_K
+  building    the rows built whose final runs are not all committed (lenet/paper.py BUILDING)
   tutorial    the tutorial versions of LeNet-5 and LeNet-1 -> results/<network>/seed_K
   selection   values chosen on the validation split
               -> results/selection/<question>/<candidate>/seed_K
@@ -188,6 +189,9 @@ QUESTIONS = {
     "lenet4": Question(
         "LeNet-4's recipe: the paper's init and mu, or ours", "lenet4", _INITS_AND_MUS,
         rule="fewest_departures"),
+    "mlp300": Question(
+        "28x28-300-10's recipe: the paper's init and mu, or ours (applied to every MLP row)",
+        "mlp300", _INITS_AND_MUS, rule="fewest_departures"),
     "lenet5_j": Question(
         "the MAP criterion's constant j (Eq. 9; not given by the paper)", "lenet5",
         tuple((("loss.j", j),) for j in (0.1, 1.0, 10.0))),
@@ -252,11 +256,12 @@ SDLM_STUDY = {sgd_name(s): (*_HELD_OUT, ("optimizer.name", "sgd"), ("optimizer.e
               for s in SGD_MATCHING_SDLM.values()}
 # A check of the machinery in about a minute: two networks, 300 patterns, one pass.
 SMOKE = (("lenet5", "lenet1"), (("data.train_size", 300), ("train.passes", 1)))
-DEFAULT_SEEDS = {"paper": 5, "ablations": 3, "trainsize": 3, "smoke": 2, "tutorial": 5,
+DEFAULT_SEEDS = {"paper": 5, "building": 5, "ablations": 3, "trainsize": 3, "smoke": 2, "tutorial": 5,
                  "selection": 2, "sdlm": 2}
 # Each sweep's configurations: (config module, overrides, directory under the results root).
 SWEEPS = {
     "paper": [(n, (), n) for n in paper.NETWORKS],
+    "building": [(n, (), n) for n in paper.BUILDING],
     "tutorial": [(n, (), n) for n in TUTORIAL],
     "selection": [(c, o, f"selection/{name}") for name, (c, o) in SELECTION.items()],
     "sdlm": [("lenet5", o, f"sdlm/{name}") for name, o in SDLM_STUDY.items()],

@@ -12,10 +12,19 @@ CLASSIFIER = {"linear": "Linear", "linear_deslant": "[deslant] Linear", "pairwis
               "knn_euclidean_deslant": "[deslant] K-NN Euclidean",
               "pca_quadratic": "40 PCA + quadratic", "rbf": "1000 RBF + linear",
               "tangent": "[16x16] Tangent Distance",
+              "mlp300": "28x28-300-10", "mlp300_dist": "[dist] 28x28-300-10",
+              "mlp300_deslant": "[deslant] 20x20-300-10",
+              "mlp1000": "28x28-1000-10", "mlp1000_dist": "[dist] 28x28-1000-10",
+              "mlp300_100": "28x28-300-100-10", "mlp300_100_dist": "[dist] 28x28-300-100-10",
+              "mlp500_150": "28x28-500-150-10", "mlp500_150_dist": "[dist] 28x28-500-150-10",
               "lenet1": "[16x16] LeNet-1", "lenet4": "LeNet-4", "lenet4_local": "LeNet-4 / Local",
               "lenet4_knn": "LeNet-4 / K-NN", "lenet5": "LeNet-5", "lenet5_dist": "[dist] LeNet-5",
               "boosted_lenet4": "[dist] Boosted LeNet-4"}
-NETWORKS = tuple(CLASSIFIER)  # every row of Fig. 9 the repository implements, each a config
+# Rows built and tested whose final runs are not all committed yet: the paper sweep and the
+# report leave them out until they are (`python -m experiments.sweep --sweep=building` runs them).
+BUILDING = ("mlp300", "mlp300_dist", "mlp300_deslant", "mlp1000", "mlp1000_dist", "mlp300_100",
+            "mlp300_100_dist", "mlp500_150", "mlp500_150_dist")
+NETWORKS = tuple(n for n in CLASSIFIER if n not in BUILDING)  # the rows of Fig. 9 we report
 
 
 def _rows(name: str) -> list[dict]:

@@ -173,7 +173,28 @@ class LeNet4(Sequential):
     ], head, input_shape=(32, 32, 1))
 
 
-MODELS = {"lenet1": LeNet1, "lenet4": LeNet4, "lenet5": LeNet5}
+class MLP(Sequential):
+  """The fully connected networks of Fig. 9 (Section III-C): the input_side x input_side pixels
+  (28, or 20 deslanted), hidden layers H1, H2 of scaled-tanh units, 10 outputs as LeNet-1's and
+  LeNet-4's (+-1 place codes, or a softmax). 28x28-300-10 is hidden=(300,)."""
+
+  def __init__(self, *, hidden=(300,), input_side: int = 28, activation: str = "scaled_tanh",
+               output: str = "place", bias_init: str = "zero", weight_init: str = "fan_in",
+               rngs: nnx.Rngs):
+    hidden = tuple(hidden)
+    if not hidden or min(hidden) < 1:
+      raise ValueError(f"model.hidden must be one or more positive layer sizes, got {hidden}")
+    if input_side < 1:
+      raise ValueError(f"model.input_side must be positive, got {input_side}")
+    common = dict(activation=activation, bias_init=bias_init, weight_init=weight_init, rngs=rngs)
+    sizes = (input_side * input_side, *hidden)
+    layers = [L.FullConnection(n_in, n_out, name=f"H{i + 1}", **common)
+              for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
+    last, head = _small_net_head(output, sizes[-1], common)
+    super().__init__([*layers, last], head, input_shape=(input_side, input_side, 1))
+
+
+MODELS = {"lenet1": LeNet1, "lenet4": LeNet4, "lenet5": LeNet5, "mlp": MLP}
 
 
 def build(cfg, seed: int) -> Sequential:

@@ -1,0 +1,9 @@
+"""28x28-300-10 (Section III-C; Fig. 9), made by experiments/configs/mlp.py.
+
+    python -m experiments.train --config=experiments/configs/mlp300.py --workdir=runs/mlp300
+"""
+from experiments.configs import mlp
+
+
+def get_config():
+  return mlp.make("mlp300", (300,))
