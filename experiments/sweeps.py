@@ -228,7 +228,7 @@ QUESTIONS = {
         "[16x16] Tangent distance's 16x16 reading, smoothing and sides (none given by the paper)",
         "tangent", tuple((("data.input_format", f), ("tangent.smoothing", s),
                           ("tangent.sides", sides)) for f in ("box16", "field16")
-                         for s in (0.5, 1.0, 1.5, 0.25) for sides in ("one", "two"))),
+                         for s in (0.25, 0.5, 1.0, 1.5) for sides in ("one", "two"))),
     # on the choice above: how many the pre-filter passes on to the tangent distance
     "tangent_keep": Question(
         "[16x16] Tangent distance's pre-filter: candidates kept at 16x16", "tangent",
