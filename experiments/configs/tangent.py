@@ -11,6 +11,6 @@ def get_config():
   # The 16x16 reading (the digit box or the whole field), the smoothing and the sides are not
   # given by the paper: chosen on the validation split (results/selection/tangent).
   return common.make_pixels("tangent", method="tangent", input_format="box16", tangent=dict(
-      sides="two", smoothing=1.0,
+      sides="two", smoothing=0.5,
       ridge=0.0,  # Simard's distance: the transformations unpenalized
       coarse_keep=1000, keep=100))  # the pre-filter's survivors at 8x8 and at 16x16
