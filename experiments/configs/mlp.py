@@ -20,7 +20,9 @@ def make(network: str, hidden: tuple[int, ...], *, distorted: bool = False,
           input_side=20 if deslanted else 28,
           activation="scaled_tanh",
           output="place",     # +-1 place codes, as LeNet-1 and LeNet-4; "softmax"
-          weight_init="fan_in",  # the paper's +-2.4/F_i
+          # Departure (README): our init, as LeNet-1 and LeNet-4; the paper's +-2.4/F_i does not
+          # train at mu = 0.02. Chosen on 28x28-300-10's validation split (results/selection/mlp300)
+          weight_init="efficient_backprop",
           bias_init="zero"),
       loss=common.loss("map", j=1.0),
       optimizer=common.optimizer("sdlm", mu=0.02),  # the paper's mu

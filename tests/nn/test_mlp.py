@@ -74,7 +74,6 @@ def test_training_lowers_the_loss_and_the_error_on_mnist(mnist_dir, tmp_path):
   del mnist_dir
   c = config("mlp300")
   c.data.train_size, c.train.passes = 2000, 3
-  c.model.weight_init = "efficient_backprop"  # the paper's init at mu = 0.02 does not move here
   methods.run(c, tmp_path / "run")
   rows = [json.loads(l) for l in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
   assert rows[-1]["train_loss"] < rows[0]["train_loss"]
