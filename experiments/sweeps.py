@@ -232,7 +232,7 @@ QUESTIONS = {
     # on the choice above: how many the pre-filter passes on to the tangent distance
     "tangent_keep": Question(
         "[16x16] Tangent distance's pre-filter: candidates kept at 16x16", "tangent",
-        tuple((("tangent.keep", k),) for k in (20, 100, 300))),
+        tuple((("tangent.keep", k),) for k in (20, 100, 300, 1000))),
     "lenet5_dist": Question(
         "the distortion ranges' scale: half, ours (read off Fig. 7) or double", "lenet5_dist",
         tuple((("data.distortion.range_scale", f),) for f in (0.5, 1.0, 2.0))),
