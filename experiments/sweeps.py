@@ -149,11 +149,13 @@ class Question:
   """A value chosen on the validation split: candidates (each overrides of `config`), each run
   on the other 50,000 patterns. rule: "lowest" (validation error) or "fewest_departures" (the
   fewest of the paper's stated values changed, lenet/paper.py, among the candidates within one
-  seed spread of the lowest)."""
+  seed spread of the lowest). fixed: values every candidate was run with where a later question
+  changed the config's default (so the runs keep matching)."""
   text: str
   config: str
   candidates: tuple[tuple[tuple[str, Any], ...], ...]
   rule: str = "lowest"
+  fixed: tuple[tuple[str, Any], ...] = ()  # overrides of every candidate, not in its name
 
 
 def candidate_name(overrides) -> str:
@@ -228,7 +230,8 @@ QUESTIONS = {
         "[16x16] Tangent distance's 16x16 reading, smoothing and sides (none given by the paper)",
         "tangent", tuple((("data.input_format", f), ("tangent.smoothing", s),
                           ("tangent.sides", sides)) for f in ("box16", "field16")
-                         for s in (0.25, 0.5, 1.0, 1.5) for sides in ("one", "two"))),
+                         for s in (0.25, 0.5, 1.0, 1.5) for sides in ("one", "two")),
+        fixed=(("tangent.keep", 100),)),  # run before tangent_keep chose 300
     # on the choice above: how many the pre-filter passes on to the tangent distance
     "tangent_keep": Question(
         "[16x16] Tangent distance's pre-filter: candidates kept at 16x16", "tangent",
@@ -238,7 +241,7 @@ QUESTIONS = {
         tuple((("data.distortion.range_scale", f),) for f in (0.5, 1.0, 2.0))),
 }
 # Every candidate's run directory under selection/: name -> (config, overrides).
-SELECTION = {f"{key}/{candidate_name(o)}": (q.config, (*_HELD_OUT, *o))
+SELECTION = {f"{key}/{candidate_name(o)}": (q.config, (*_HELD_OUT, *q.fixed, *o))
              for key, q in QUESTIONS.items() for o in q.candidates}
 # Does SDLM matter? Plain SGD on LeNet-5's default recipe and validation split, its eta scaled
 # by SDLM's median step over eta after pass 1 at each mu (median_step_over_eta in

@@ -94,8 +94,9 @@ def _candidates_table(key: str, cands: list[dict], chosen: dict | None) -> list[
   q = sweeps.QUESTIONS[key]
   s = seed_spread(cands)
   lines = ["", f"### {q.text[0].upper()}{q.text[1:]}", "",
-           f"Config `experiments/configs/{q.config}.py`; one seed spread "
-           f"{'-' if s is None else f'{s:.2f}'}%.", "",
+           f"Config `experiments/configs/{q.config}.py`"
+           + "".join(f", every candidate with `{f}={v}`" for f, v in q.fixed)
+           + f"; one seed spread {'-' if s is None else f'{s:.2f}'}%.", "",
            "| candidate | paper's stated values changed | validation error (%) | per seed (%) "
            "| chosen | runs |", "|---|---|---|---|---|---|"]
   for c in cands:
