@@ -259,7 +259,8 @@ SDLM_STUDY = {sgd_name(s): (*_HELD_OUT, ("optimizer.name", "sgd"), ("optimizer.e
               for s in SGD_MATCHING_SDLM.values()}
 # A check of the machinery in about a minute: two networks, 300 patterns, one pass.
 SMOKE = (("lenet5", "lenet1"), (("data.train_size", 300), ("train.passes", 1)))
-DEFAULT_SEEDS = {"paper": 5, "building": 5, "ablations": 3, "trainsize": 3, "smoke": 2, "tutorial": 5,
+DEFAULT_SEEDS = {"paper": 5, "building": 5, "ablations": 3,
+                 "trainsize": 3, "smoke": 2, "tutorial": 5,
                  "selection": 2, "sdlm": 2}
 # Each sweep's configurations: (config module, overrides, directory under the results root).
 SWEEPS = {

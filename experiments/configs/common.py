@@ -87,12 +87,12 @@ def make(network: str, *, data, model: dict, loss, optimizer, train,
 
 def make_pixels(network: str, *, method: str, input_format: str,
                 **sections: dict) -> ml_collections.ConfigDict:
-  """A classical row's config (Section III-C-1..3): a classifier on the pixels, no network, no
-  training recipe. `sections` are the method's own (linear, neighbors)."""
+  """A classical row's config (Section III-C): a classifier on the pixels, no network, no
+  training recipe. `sections` are the method's own (linear, neighbors, rbf, tangent)."""
   c = ml_collections.ConfigDict()
   c.network = network
   c.method = method
-  c.seed = 0  # unused: these rows are deterministic
+  c.seed = 0  # unused by the deterministic rows; K-means' start for the RBF network
   c.data = data(input_format)
   for name, fields in sections.items():
     c[name] = ml_collections.ConfigDict(fields)

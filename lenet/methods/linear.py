@@ -55,7 +55,7 @@ def check_data(dc) -> None:
 
 
 def pixels(config) -> int:
-  """Inputs per pattern: 20x20 deslanted, 16x16, or 28x28 as stored."""
+  """Inputs per pattern: the input format's side squared (lenet/data/preprocess.py SIDE)."""
   return preprocess.SIDE.get(config.data.input_format, 28) ** 2
 
 

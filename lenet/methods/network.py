@@ -8,6 +8,7 @@ from lenet import errors
 from lenet import rundir
 from lenet.data import dataset as dataset_lib
 from lenet.data import distortions
+from lenet.data import preprocess
 from lenet.nn import counts
 from lenet.nn import losses
 from lenet.nn import models
@@ -33,6 +34,10 @@ def check(config) -> None:
     raise ValueError("train.patterns_per_pass must be 0 (the training set's size) or positive, "
                      f"got {tc.patterns_per_pass}")
   dataset_lib.check(dc)
+  side = preprocess.SIDE.get(dc.input_format, 28)
+  if (shape := models.build(config.model, seed=0).input_shape)[0] != side:
+    raise ValueError(f"model {config.model.name} takes {shape[0]}x{shape[1]} images; "
+                     f"data.input_format={dc.input_format!r} makes {side}x{side}")
   distortions.check(dc.distortion)
 
 

@@ -12,7 +12,8 @@ training patterns; a linear layer on the units' outputs, fitted by a regularized
   The linear layer: ridge regression onto the +-1 place codes of [phi(x), 1], the bias not
     shrunk (linear.fit_float64: in float32 the Gram matrix of wide units cannot be solved at a
     small ridge; `rbf.ridge`, the pseudo-inverse's regularization, not given).
-Random (K-means' initial centres): 5 seeds. The weights (3 MB) are not kept; the run's command
+A centre left with no pattern, or one, takes the global width. Random (K-means' initial
+centres): 5 seeds. The weights (3 MB) are not kept; the run's command
 makes them again.
 """
 from __future__ import annotations
@@ -130,8 +131,12 @@ def run(config, run_dir) -> dict:
   if (finished := run_dir.summary()) is not None:
     return finished
   dataset = dataset_lib.load(config.data)
-  run_dir.claim(config)
   r = config.rbf
+  fewest = np.bincount(dataset.train_labels, minlength=linear.CLASSES).min()
+  if fewest < r.centres_per_class:
+    raise ValueError(f"rbf.centres_per_class={r.centres_per_class} exceeds a class's {fewest} "
+                     "training patterns")
+  run_dir.claim(config)
   t0 = time.perf_counter()
   train = dataset.train_images.reshape(dataset.num_train, -1)
   centres, spread, overall, its = class_centres(

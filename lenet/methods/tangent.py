@@ -4,10 +4,10 @@ tangent vectors computed on smoothed images and Euclidean pre-filtering at two r
 
   Smoothing: a Gaussian of `tangent.smoothing` pixels (standard deviation) on every image; the
     distances and the tangents are both computed on the smoothed images.
-  Tangents (Simard et al. 1993), from the image's gradient (gx, gy) by central differences and
-    the coordinates (x, y) about the image centre: x and y translation gx, gy; scaling
-    x gx + y gy; rotation y gx - x gy; the two hyperbolic transformations x gx - y gy and
-    y gx + x gy; thickness gx^2 + gy^2.
+  Tangents (Simard et al. 1993), from the image's gradient (gx, gy) by central differences
+    (one-sided at the border) and the coordinates (x, y) about the image centre: x and y
+    translation gx, gy; scaling x gx + y gy; rotation y gx - x gy; the two hyperbolic
+    transformations x gx - y gy and y gx + x gy; thickness gx^2 + gy^2.
   Distance: with r = p - q and M the tangents allowed to move (both images' for
     `tangent.sides` = "two", the training pattern's only for "one"), the squared distance
     between the tangent planes is min_t ||r + M^T t||^2 = r.r - (Mr)^T (M M^T)^-1 (Mr); the
@@ -50,13 +50,24 @@ def check(config) -> None:
   t = config.tangent
   if t.sides not in SIDES:
     raise ValueError(f"unknown tangent.sides={t.sides!r}; choose from {SIDES}")
-  if not t.smoothing >= 0:
-    raise ValueError(f"tangent.smoothing must be at least 0, got {t.smoothing}")
+  side = preprocess.SIDE[config.data.input_format]
+  if not (0 <= t.smoothing and 2 * np.ceil(3 * t.smoothing) + 1 <= side):
+    raise ValueError(f"tangent.smoothing must be at least 0 and its Gaussian (2 ceil(3 sigma) + 1 "
+                     f"taps) fit the {side}-pixel image, got {t.smoothing}")
   if not t.ridge >= 0:
     raise ValueError(f"tangent.ridge must be at least 0, got {t.ridge}")
+  if not 1 <= t.coarse_keep <= train_size(config):
+    raise ValueError(f"tangent.coarse_keep must be in 1..{train_size(config)} (the training "
+                     f"patterns), got {t.coarse_keep}")
   if not 1 <= t.keep <= t.coarse_keep:
     raise ValueError(f"tangent.keep must be in 1..tangent.coarse_keep ({t.coarse_keep}), got "
                      f"{t.keep}")
+
+
+def train_size(config) -> int:
+  """The training patterns the pre-filter searches."""
+  return config.data.train_size or (dataset_lib.MNIST_TRAIN_SIZE
+                                    - config.data.get("validation_size", 0))
 
 
 def deterministic(config) -> bool:
@@ -157,12 +168,12 @@ def run(config, run_dir) -> dict:
 
 def cost(config) -> dict:
   """Per character: the 8x8 distances to every training pattern, the 16x16 distances to
-  coarse_keep of them, and per tangent distance to the `keep` last, M r and M M^T's cross block
-  (T D each, T tangents moving: 7 or 14), r.r, and the T x T solve (about T^3 / 3). Memory: the
-  training patterns at both resolutions and their seven tangents."""
+  coarse_keep of them, and per tangent distance to the `keep` last: M r (T D, T tangents
+  moving: 7 or 14), for two sides M M^T's cross block (7 x 7 x D; the diagonal blocks could be
+  stored), r.r, and the T x T solve (about T^3 / 3 + T^2). Memory: the training patterns at
+  both resolutions and their seven tangents."""
   t, d = config.tangent, linear.pixels(config)
-  n = config.data.train_size or (dataset_lib.MNIST_TRAIN_SIZE
-                                 - config.data.get("validation_size", 0))
+  n = train_size(config)
   moving = 2 * TANGENTS if t.sides == "two" else TANGENTS
   per_pair = moving * d + (TANGENTS * TANGENTS * d if t.sides == "two" else 0) + d
   per_pair += moving ** 3 // 3 + moving * moving

@@ -1,4 +1,5 @@
-"""LeNet-1, LeNet-4 and LeNet-5 (Sections II-B and III-C), composed of the paper's layers.
+"""LeNet-1, LeNet-4, LeNet-5 and the fully connected networks (Sections II-B and III-C),
+composed of the paper's layers.
 
 A model is a sequence of trainable `layers` followed by a parameter-free `output` head that turns
 the last layer's outputs into per-class penalties (lower is better). The curvature pass, the

@@ -255,3 +255,10 @@ def test_only_selects_configurations_before_sharding():
   assert sweep.select(runs, []) == runs
   with pytest.raises(errors.ConfigError, match="unknown --only.*'loss.j=3'"):
     sweep.select(runs, ["loss.j=3"])
+
+
+def test_a_questions_fixed_overrides_are_run_but_not_named():
+  name = "tangent/input_format=box16,smoothing=0.5,sides=two"
+  config, overrides = sweeps.SELECTION[name]
+  assert ("tangent.keep", 100) in overrides and "keep" not in name
+  assert sweeps.Run(config, overrides, 0, "").build_config().tangent.keep == 100

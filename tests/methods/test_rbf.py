@@ -7,6 +7,7 @@ import pytest
 from experiments.configs import rbf as rbf_config
 from lenet import errors
 from lenet import methods
+from lenet import paper
 from lenet.methods import rbf
 
 
@@ -77,7 +78,9 @@ def test_features_are_gaussians_of_the_distance_then_a_one():
 def test_counts_against_the_paper():
   cost = methods.cost(rbf_config.get_config())
   assert cost["macs"] == 1000 * 784 + 1000 * 10  # Fig. 11: 794K
-  assert cost["params"] == 1000 * 784 + 1000 + 10 * 1001  # Fig. 12: 794K
+  assert round(cost["macs"] / 1000) == float(paper.row("rbf")["macs_k"])
+  # Fig. 12's 794K: ours also counts the 1,000 widths and the 10 biases, 795K
+  assert cost["params"] == 1000 * 784 + 1000 + 10 * 1001
 
 
 def test_bad_values_are_refused_before_anything_is_written(tmp_path):
@@ -88,6 +91,15 @@ def test_bad_values_are_refused_before_anything_is_written(tmp_path):
     with pytest.raises(errors.ConfigError, match=f"rbf.{field}"):
       methods.run(c, tmp_path / "run")
   assert not (tmp_path / "run").exists()
+
+
+def test_too_many_centres_for_a_class_is_refused_before_the_run_is_claimed(mnist_dir, tmp_path):
+  del mnist_dir
+  c = rbf_config.get_config()
+  c.data.train_size, c.rbf.centres_per_class = 200, 30  # about 20 patterns per class
+  with pytest.raises(ValueError, match="rbf.centres_per_class=30"):
+    methods.run(c, tmp_path / "run")
+  assert not (tmp_path / "run" / "config.json").exists()
 
 
 def test_tiny_rbf_run_on_mnist(mnist_dir, tmp_path):

@@ -97,11 +97,38 @@ def test_classify_is_brute_force_when_the_prefilter_keeps_everything():
     np.testing.assert_allclose(got[i], want, rtol=1e-3)
 
 
+def test_classify_filters_in_two_stages_then_ranks_by_tangent_distance():
+  """coarse_keep 50 of 200 at 8x8, keep 10 of those at 16x16, as a numpy filter does; a class
+  with no candidate ranks after every class that has one."""
+  rng = np.random.default_rng(2)
+  train = rng.normal(size=(200, S, S)).astype(np.float32)
+  labels = rng.integers(0, 10, 200)
+  queries = rng.normal(size=(5, S, S)).astype(np.float32)
+  t_train = tangent.tangents(jnp.asarray(train))
+  got = np.asarray(tangent.classify(jnp.asarray(train), t_train, jnp.asarray(labels),
+                                    jnp.asarray(queries), sides="two", ridge=0.0,
+                                    coarse_keep=50, keep=10, chunk=2))
+  coarse = lambda x: x.reshape(len(x), 8, 2, 8, 2).mean((2, 4)).reshape(len(x), -1)  # noqa
+  t_q = tangent.tangents(jnp.asarray(queries))
+  for i in range(5):
+    first = np.argsort(((coarse(train) - coarse(queries[i:i + 1])) ** 2).sum(1))[:50]
+    d16 = ((train[first] - queries[i]) ** 2).sum((1, 2))
+    cand = first[np.argsort(d16)[:10]]
+    td = np.array([float(tangent.distance(queries[i].reshape(-1), t_q[i], train[j].reshape(-1),
+                                          t_train[j], "two", 0.0)) for j in cand])
+    want = np.full(10, 2 * td.max() + 1)
+    for c in set(labels[cand]):
+      want[c] = td[labels[cand] == c].min()
+    assert len(set(labels[cand])) < 10
+    np.testing.assert_allclose(got[i], want, rtol=1e-3)
+
+
 def test_costs_and_bad_values(tmp_path):
   cost = methods.cost(tangent_config.get_config())
   assert cost["memory"] == 60_000 * (256 + 64 + 7 * 256)
   assert cost["macs"] > 60_000 * 64
-  for field, value in (("sides", "three"), ("smoothing", -1.0), ("keep", 5000)):
+  for field, value in (("sides", "three"), ("smoothing", -1.0), ("smoothing", 2.5),
+                       ("keep", 5000), ("coarse_keep", 0), ("coarse_keep", 70_000)):
     c = tangent_config.get_config()
     c.tangent[field] = value
     with pytest.raises(errors.ConfigError, match=f"tangent.{field}"):
@@ -122,8 +149,9 @@ def test_tiny_tangent_run_on_mnist_beats_euclidean(mnist_dir, tmp_path):
   assert methods.deterministic(c)
   summary = methods.run(c, tmp_path / "tangent")
   d = dataset.load(c.data)
-  train = np.asarray(tangent.smooth(d.train_images[..., 0], 1.0)).reshape(2000, -1)
-  test = np.asarray(tangent.smooth(d.test_images[..., 0], 1.0)).reshape(10_000, -1)
+  s = c.tangent.smoothing
+  train = np.asarray(tangent.smooth(d.train_images[..., 0], s)).reshape(2000, -1)
+  test = np.asarray(tangent.smooth(d.test_images[..., 0], s)).reshape(10_000, -1)
   dist = (test ** 2).sum(1)[:, None] - 2 * test @ train.T + (train ** 2).sum(1)[None]
   euclidean = (d.train_labels[dist.argmin(1)] != d.test_labels).sum()
   assert summary["test_errors"] < 0.8 * euclidean, (summary["test_errors"], euclidean)

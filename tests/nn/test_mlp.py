@@ -61,10 +61,14 @@ def test_curvature_is_the_gauss_newton_diagonal():
                              atol=1e-7)
 
 
-def test_bad_layer_sizes_name_the_field(tmp_path):
+def test_bad_layer_sizes_and_a_mismatched_input_are_refused(tmp_path):
   c = config("mlp300")
   c.model.hidden = (300, 0)
   with pytest.raises(errors.ConfigError, match="model.hidden"):
+    methods.run(c, tmp_path / "run")
+  c = config("mlp300")
+  c.data.input_format = "deslant20"  # 20x20 images into a 28x28 input
+  with pytest.raises(errors.ConfigError, match="data.input_format='deslant20' makes 20x20"):
     methods.run(c, tmp_path / "run")
   assert not (tmp_path / "run").exists()
 
