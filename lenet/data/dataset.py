@@ -58,6 +58,12 @@ def check(cfg) -> None:
       raise ValueError(f"data.{field} must be 0 or positive, got {cfg[field]}")
 
 
+def train_size(cfg) -> int:
+  """The training patterns a data config gives, without loading it: data.train_size, or MNIST's
+  60,000 less the validation split."""
+  return cfg.train_size or MNIST_TRAIN_SIZE - cfg.get("validation_size", 0)
+
+
 def load_raw(cfg) -> dict[str, np.ndarray]:
   """The four uint8 arrays from the source named by the data config."""
   if cfg.source == "idx":

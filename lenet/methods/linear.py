@@ -17,9 +17,7 @@ Deterministic: one run, no seed. Its run directory holds the weights (params.msg
 from __future__ import annotations
 
 import itertools
-import time
 
-from absl import logging
 from flax import serialization
 import jax.numpy as jnp
 import numpy as np
@@ -27,6 +25,7 @@ import numpy as np
 from lenet import rundir
 from lenet.data import dataset as dataset_lib
 from lenet.data import preprocess
+from lenet.methods import fitted
 
 METHODS = ("linear", "pairwise", "pca_quadratic")
 UNITS = ("linear", "threshold")  # a pairwise unit's output in the class scores
@@ -145,31 +144,20 @@ def scores(method: str, x, w, units: str = "linear") -> jnp.ndarray:
 
 def run(config, run_dir) -> dict:
   """Fits on the training set, classifies the held-out set (test, or validation)."""
-  run_dir.check(config)
-  if (finished := run_dir.summary()) is not None:
-    return finished
-  dataset = dataset_lib.load(config.data)
-  run_dir.claim(config)
-  t0 = time.perf_counter()
+  return fitted.run(config, run_dir, _classify)
+
+
+def _classify(config, dataset, run_dir):
   inputs, stored = input_map(config, dataset.train_images)
   kind = "pairwise" if config.method == "pairwise" else "linear"  # how the units are fitted
   w = fit(kind, inputs(dataset.train_images), dataset.train_labels, config.linear.ridge)
-  images, labels = dataset.held_out_set()
   units = config.linear.units
-  penalties = -np.asarray(scores(kind, inputs(images), w, units))
+  penalties = -np.asarray(scores(kind, inputs(dataset.held_out_set()[0]), w, units))
   train_pred = np.asarray(scores(kind, inputs(dataset.train_images), w, units)).argmax(1)
-  seconds = time.perf_counter() - t0
   rundir.write_atomic(run_dir / rundir.PARAMS, serialization.msgpack_serialize(
       {k: np.asarray(v) for k, v in {"w": w, **stored}.items()}))
-  held = dataset.held_out
-  summary = run_dir.write_outcome(penalties, labels, {
-      "network": config.network, "method": config.method, "seed": config.seed,
-      "train_size": dataset.num_train, "ridge": config.linear.ridge,
-      "train_error": float((train_pred != dataset.train_labels).mean()),
-      "wall_time_s": seconds}, held)
-  logging.info("%s: %s error %.2f%%, %.1f s", config.network, held,
-               100 * summary[f"{held}_error"], seconds)
-  return summary
+  return penalties, {"ridge": config.linear.ridge,
+                     "train_error": float((train_pred != dataset.train_labels).mean())}
 
 
 def cost(config) -> dict:

@@ -170,8 +170,7 @@ def cost(config) -> dict:
   per feature per stored training pattern (the distances); memory adds the stored features.
   local: knn's search with k neighbours, then the k x k Gram matrix of the centred neighbours
   (k^2 D), its solve (about k^3 / 3 + k^2 C) and the evaluation (k D + k C), C = 10 classes."""
-  n_train = config.data.train_size or (dataset_lib.MNIST_TRAIN_SIZE
-                                       - config.data.get("validation_size", 0))
+  n_train = dataset_lib.train_size(config.data)
   if config.neighbors.network == PIXELS:
     below, features, c = {"params": 0, "connections": 0, "macs": 0}, linear.pixels(config), 10
   else:

@@ -26,7 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lenet.data import dataset as dataset_lib
+from lenet.methods import fitted
 from lenet.methods import linear
 
 WIDTHS = ("per_centre", "global")
@@ -127,16 +127,19 @@ def features(x, centres, sigma) -> jnp.ndarray:
 
 def run(config, run_dir) -> dict:
   """K-means on the training set, the linear layer fitted, the held-out set classified."""
-  run_dir.check(config)
-  if (finished := run_dir.summary()) is not None:
-    return finished
-  dataset = dataset_lib.load(config.data)
-  r = config.rbf
+  return fitted.run(config, run_dir, _classify, refuse=_refuse)
+
+
+def _refuse(config, dataset) -> None:
   fewest = np.bincount(dataset.train_labels, minlength=linear.CLASSES).min()
-  if fewest < r.centres_per_class:
-    raise ValueError(f"rbf.centres_per_class={r.centres_per_class} exceeds a class's {fewest} "
-                     "training patterns")
-  run_dir.claim(config)
+  if fewest < config.rbf.centres_per_class:
+    raise ValueError(f"rbf.centres_per_class={config.rbf.centres_per_class} exceeds a class's "
+                     f"{fewest} training patterns")
+
+
+def _classify(config, dataset, run_dir):
+  del run_dir  # the weights (3 MB) are not kept
+  r = config.rbf
   t0 = time.perf_counter()
   train = dataset.train_images.reshape(dataset.num_train, -1)
   centres, spread, overall, its = class_centres(
@@ -149,19 +152,11 @@ def run(config, run_dir) -> dict:
   w = linear.fit_float64(phi, dataset.train_labels, r.ridge)
   train_pred = np.asarray(linear.scores("linear", phi, w)).argmax(1)
   del phi
-  images, labels = dataset.held_out_set()
-  penalties = -np.asarray(linear.scores("linear", features(images, centres, sigma), w))
-  seconds = time.perf_counter() - t0
-  held = dataset.held_out
-  summary = run_dir.write_outcome(penalties, labels, {
-      "network": config.network, "method": config.method, "seed": config.seed,
-      "train_size": dataset.num_train, "ridge": r.ridge,
-      "kmeans_iterations": its.tolist(), "rms_distance_to_centre": float(overall),
-      "train_error": float((train_pred != dataset.train_labels).mean()),
-      "wall_time_s": seconds}, held)
-  logging.info("%s: %s error %.2f%%, %.1f s", config.network, held,
-               100 * summary[f"{held}_error"], seconds)
-  return summary
+  penalties = -np.asarray(linear.scores("linear", features(dataset.held_out_set()[0], centres,
+                                                           sigma), w))
+  return penalties, {"ridge": r.ridge, "kmeans_iterations": its.tolist(),
+                     "rms_distance_to_centre": float(overall),
+                     "train_error": float((train_pred != dataset.train_labels).mean())}
 
 
 def cost(config) -> dict:

@@ -21,15 +21,14 @@ after every class that has one). Deterministic; nothing is stored but the outcom
 from __future__ import annotations
 
 import functools
-import time
 
-from absl import logging
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from lenet.data import dataset as dataset_lib
 from lenet.data import preprocess
+from lenet.methods import fitted
 from lenet.methods import linear
 from lenet.methods import neighbors
 from lenet.train import kernels
@@ -56,18 +55,13 @@ def check(config) -> None:
                      f"taps) fit the {side}-pixel image, got {t.smoothing}")
   if not t.ridge >= 0:
     raise ValueError(f"tangent.ridge must be at least 0, got {t.ridge}")
-  if not 1 <= t.coarse_keep <= train_size(config):
-    raise ValueError(f"tangent.coarse_keep must be in 1..{train_size(config)} (the training "
-                     f"patterns), got {t.coarse_keep}")
+  patterns = dataset_lib.train_size(config.data)
+  if not 1 <= t.coarse_keep <= patterns:
+    raise ValueError(f"tangent.coarse_keep must be in 1..{patterns} (the training patterns), "
+                     f"got {t.coarse_keep}")
   if not 1 <= t.keep <= t.coarse_keep:
     raise ValueError(f"tangent.keep must be in 1..tangent.coarse_keep ({t.coarse_keep}), got "
                      f"{t.keep}")
-
-
-def train_size(config) -> int:
-  """The training patterns the pre-filter searches."""
-  return config.data.train_size or (dataset_lib.MNIST_TRAIN_SIZE
-                                    - config.data.get("validation_size", 0))
 
 
 def deterministic(config) -> bool:
@@ -143,27 +137,17 @@ def classify(train, train_tangents, train_labels, queries, *, sides: str,
 
 def run(config, run_dir) -> dict:
   """Smooths, computes the tangents, classifies the held-out set (test, or validation)."""
-  run_dir.check(config)
-  if (finished := run_dir.summary()) is not None:
-    return finished
-  dataset = dataset_lib.load(config.data)
-  run_dir.claim(config)
+  return fitted.run(config, run_dir, _classify)
+
+
+def _classify(config, dataset, run_dir):
+  del run_dir  # nothing is fitted: the training set is the model
   t = config.tangent
-  t0 = time.perf_counter()
   train = smooth(dataset.train_images[..., 0], t.smoothing)
-  images, labels = dataset.held_out_set()
-  queries = smooth(images[..., 0], t.smoothing)
-  penalties = np.asarray(classify(
-      train, tangents(train), jnp.asarray(dataset.train_labels), queries,
-      sides=t.sides, ridge=t.ridge, coarse_keep=t.coarse_keep, keep=t.keep))
-  seconds = time.perf_counter() - t0
-  held = dataset.held_out
-  summary = run_dir.write_outcome(penalties, labels, {
-      "network": config.network, "method": config.method, "seed": config.seed,
-      "train_size": dataset.num_train, "train_error": None, "wall_time_s": seconds}, held)
-  logging.info("%s: %s error %.2f%%, %.0f s", config.network, held,
-               100 * summary[f"{held}_error"], seconds)
-  return summary
+  queries = smooth(dataset.held_out_set()[0][..., 0], t.smoothing)
+  penalties = classify(train, tangents(train), jnp.asarray(dataset.train_labels), queries,
+                       sides=t.sides, ridge=t.ridge, coarse_keep=t.coarse_keep, keep=t.keep)
+  return np.asarray(penalties), {"train_error": None}
 
 
 def cost(config) -> dict:
@@ -173,7 +157,7 @@ def cost(config) -> dict:
   stored), r.r, and the T x T solve (about T^3 / 3 + T^2). Memory: the training patterns at
   both resolutions and their seven tangents."""
   t, d = config.tangent, linear.pixels(config)
-  n = train_size(config)
+  n = dataset_lib.train_size(config.data)
   moving = 2 * TANGENTS if t.sides == "two" else TANGENTS
   per_pair = moving * d + (TANGENTS * TANGENTS * d if t.sides == "two" else 0) + d
   per_pair += moving ** 3 // 3 + moving * moving
