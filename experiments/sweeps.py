@@ -236,6 +236,16 @@ QUESTIONS = {
     "tangent_keep": Question(
         "[16x16] Tangent distance's pre-filter: candidates kept at 16x16", "tangent",
         tuple((("tangent.keep", k),) for k in (20, 100, 300, 1000))),
+    # libsvm's time grows about as the square of the patterns: the kernel's scale and offset
+    # and C on 10,000 of the 50,000, then the input on all of them
+    "svm_poly4": Question(
+        "SVM poly 4's kernel scale and offset and C (none given by the paper; 10,000 patterns)",
+        "svm_poly4", tuple((("svm.scale", s), ("svm.offset", o), ("svm.C", c))
+                           for s in (0.5, 1.0, 2.0) for o in (0.0, 1.0) for c in (1.0, 10.0, 100.0)),
+        fixed=(("data.train_size", 10_000),)),
+    "svm_poly4_input": Question(
+        "SVM poly 4's input: the raw pixels, or deslanted to 20x20 (the MNIST page's)",
+        "svm_poly4", tuple((("data.input_format", f),) for f in ("raw", "deslant20"))),
     "lenet5_dist": Question(
         "the distortion ranges' scale: half, ours (read off Fig. 7) or double", "lenet5_dist",
         tuple((("data.distortion.range_scale", f),) for f in (0.5, 1.0, 2.0))),

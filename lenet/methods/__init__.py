@@ -15,11 +15,12 @@ from lenet.methods import linear
 from lenet.methods import neighbors
 from lenet.methods import network
 from lenet.methods import rbf
+from lenet.methods import svm
 from lenet.methods import tangent
 
 METHODS = {"network": network, "boosted": boosting, "knn": neighbors, "local": neighbors,
            "linear": linear, "pairwise": linear, "pca_quadratic": linear,
-           "rbf": rbf, "tangent": tangent}
+           "rbf": rbf, "tangent": tangent, "svm": svm}
 
 
 def of(config):
@@ -42,8 +43,11 @@ def run(config, workdir) -> dict:
   return of(config).run(config, rundir.RunDir(workdir))
 
 
-def cost(config) -> dict:
-  return of(config).cost(config)
+def cost(config, summary: dict | None = None) -> dict:
+  """Figs. 11-12's counts. A method whose cost depends on what it learned (the SVM's support
+  vectors) reads them from the run's summary."""
+  module = of(config)
+  return module.cost(config) if summary is None else module.cost(config, summary)
 
 
 def deterministic(config) -> bool:

@@ -127,12 +127,15 @@ def fit_float64(x, labels, ridge: float) -> np.ndarray:
 
 
 def scores(method: str, x, w, units: str = "linear") -> jnp.ndarray:
-  """(N, 10) class scores: the outputs; for "pairwise" sum_j out(i/j) - sum_y out(y/i), each
-  unit's output as it is (units="linear") or thresholded to +-1 (units="threshold": a vote,
-  ties broken by the linear sum)."""
+  """(N, 10) class scores: the outputs, or for "pairwise" the vote of the 45 units x @ w."""
   out = x @ w
-  if method == "linear":
-    return out
+  return out if method == "linear" else pairwise_vote(out, units)
+
+
+def pairwise_vote(out, units: str = "linear") -> jnp.ndarray:
+  """(N, 45) outputs of the units i/j (PAIRS, positive for i) -> (N, 10) class scores
+  sum_j out(i/j) - sum_y out(y/i), each output as it is (units="linear") or thresholded to +-1
+  (units="threshold": a one-vs-one vote, ties broken by the linear sum)."""
   vote = np.zeros((len(PAIRS), CLASSES), np.float32)
   for p, (i, j) in enumerate(PAIRS):
     vote[p, i], vote[p, j] = 1.0, -1.0

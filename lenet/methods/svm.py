@@ -1,0 +1,178 @@
+"""The polynomial support vector machines of Fig. 9 (Section III-C-9; paper: SVM poly 4, 1.1%).
+
+Kernel: K(x, y) = (x . y / s + offset)^degree, s = `svm.scale` x the training patterns' mean
+  squared norm, so that scale 1 puts a pattern's product with itself near 1 + offset.
+Machine: the soft-margin SVM with a bias, C = `svm.C`, one decision function per pair of
+  classes (one-vs-one: the paper does not say; each problem is two classes, about 12,000
+  patterns, so nothing holds a 60,000-square kernel matrix), solved by libsvm (scikit-learn's
+  SVC) to `svm.tolerance` on its KKT conditions (experiments/tools/svm_solvers.py measured it
+  against a projected-gradient solver of ours in JAX).
+Decision: the 45 functions f_ij(x) = sum_s a_s^ij K(x, v_s) + b_ij, evaluated here as one
+  kernel matrix against every support vector times a (S, 45) coefficient matrix; the one-vs-one
+  vote (linear.pairwise_vote, threshold units) classifies, ties broken by the summed outputs.
+Deterministic: libsvm's working-set selection has no randomness. The support vectors (60 MB at
+20,000) are not kept; the summary keeps their count per class and each pair's dual objective.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+from typing import NamedTuple
+
+from absl import logging
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from lenet.methods import fitted
+from lenet.methods import linear
+from lenet.train import kernels
+
+CHUNK = 500  # patterns per kernel matrix against the support vectors
+
+
+class Machine(NamedTuple):
+  vectors: np.ndarray    # (S, D) the support vectors, all pairs together
+  coef: np.ndarray       # (S, 45) a_s^ij of vector s in pair p = PAIRS.index((i, j)); 0 if absent
+  intercept: np.ndarray  # (45,) b_ij
+  support: np.ndarray    # (10,) support vectors of each class
+  scale: float           # s of the kernel
+  offset: float
+  degree: int
+
+
+def check(config) -> None:
+  if config.method != "svm":
+    raise ValueError(f"svm: method={config.method!r} is not 'svm'")
+  linear.check_data(config.data)
+  v = config.svm
+  if not (isinstance(v.degree, int) and v.degree >= 1):
+    raise ValueError(f"svm.degree must be an integer of at least 1, got {v.degree!r}")
+  for field in ("scale", "C", "tolerance", "cache_mb"):
+    if not v[field] > 0:
+      raise ValueError(f"svm.{field} must be positive, got {v[field]}")
+  if not v.offset >= 0:
+    raise ValueError(f"svm.offset must be at least 0, got {v.offset}")
+
+
+def deterministic(config) -> bool:
+  del config
+  return True
+
+
+def kernel_scale(x, scale: float) -> float:
+  """s: `scale` x the mean of x_n . x_n over the rows of x."""
+  return float(scale * np.mean(np.sum(np.asarray(x, np.float64) ** 2, axis=1)))
+
+
+def kernel(x, y, scale: float, offset: float, degree: int) -> jnp.ndarray:
+  """(N, M): (x_n . y_m / scale + offset)^degree."""
+  return (x @ y.T / scale + offset) ** degree
+
+
+def pair_coefficients(dual_coef: np.ndarray, support, classes) -> np.ndarray:
+  """libsvm's one-vs-one layout -> (S, 45) over Fig. 9's ten classes. For the support vectors
+  grouped by class (the k-th of `classes` holding support[k] of them), libsvm's dual_coef
+  (K - 1, S) has the coefficient of a vector of the k-th class in its pair with the l-th in row
+  l - 1 if k < l, in row l if k > l."""
+  start = np.concatenate([[0], np.cumsum(support)])
+  coef = np.zeros((dual_coef.shape[1], len(linear.PAIRS)), np.float64)
+  for k, l in itertools.combinations(range(len(classes)), 2):
+    p = linear.PAIRS.index((classes[k], classes[l]))
+    rows_k, rows_l = slice(start[k], start[k + 1]), slice(start[l], start[l + 1])
+    coef[rows_k, p] = dual_coef[l - 1, rows_k]
+    coef[rows_l, p] = dual_coef[k, rows_l]
+  return coef
+
+
+def fit(x, labels, v) -> Machine:
+  """libsvm on the rows of x (N, D) with `labels` (any two or more of 0..9), the fields of
+  `svm` (v). Pairs of classes absent from `labels` get no vectors and a zero function."""
+  from sklearn import svm as sklearn_svm  # noqa: PLC0415  (only this method needs it)
+  x = np.asarray(x, np.float64)
+  s = kernel_scale(x, v.scale)
+  machine = sklearn_svm.SVC(
+      C=v.C, kernel="poly", degree=v.degree, gamma=1.0 / s, coef0=v.offset, tol=v.tolerance,
+      cache_size=v.cache_mb, decision_function_shape="ovo")
+  machine.fit(x, np.asarray(labels))
+  classes = machine.classes_.tolist()
+  dual_coef, intercept_k = machine.dual_coef_, machine.intercept_
+  if len(classes) == 2:  # scikit-learn flips a binary machine's signs (positive: classes[1])
+    dual_coef, intercept_k = -dual_coef, -intercept_k
+  intercept = np.zeros(len(linear.PAIRS), np.float32)
+  for q, pair in enumerate(itertools.combinations(classes, 2)):
+    intercept[linear.PAIRS.index(pair)] = intercept_k[q]
+  support = np.zeros(linear.CLASSES, np.int64)
+  support[classes] = machine.n_support_
+  return Machine(machine.support_vectors_.astype(np.float32),
+                 pair_coefficients(dual_coef, machine.n_support_, classes).astype(np.float32),
+                 intercept, support, s, v.offset, v.degree)
+
+
+@functools.partial(jax.jit, static_argnames=("degree",))
+def _decisions(x, vectors, coef, intercept, scale, offset, degree):
+  return kernels.chunked_map(
+      lambda q: kernel(q, vectors, scale, offset, degree) @ coef + intercept[None], x, CHUNK)
+
+
+def decisions(m: Machine, x) -> np.ndarray:
+  """(N, 45): f_ij of each row of x, in compiled chunks of CHUNK patterns."""
+  x = jnp.asarray(x).reshape(len(x), -1)
+  return np.asarray(_decisions(x, jnp.asarray(m.vectors), jnp.asarray(m.coef),
+                               jnp.asarray(m.intercept), m.scale, m.offset, degree=m.degree))
+
+
+def penalties(m: Machine, x) -> np.ndarray:
+  """(N, 10): minus the one-vs-one vote (ties broken by the summed outputs)."""
+  return -np.asarray(linear.pairwise_vote(jnp.asarray(decisions(m, x)), "threshold"))
+
+
+def dual_objectives(m: Machine) -> np.ndarray:
+  """(45,): each pair's dual objective sum_s |a_s| - 1/2 sum_st a_s a_t K(v_s, v_t), a_s = y_s
+  alpha_s (its coefficient), over the pair's support vectors."""
+  out = np.zeros(len(linear.PAIRS))
+  for p in range(len(linear.PAIRS)):
+    rows = np.flatnonzero(m.coef[:, p])
+    a = jnp.asarray(m.coef[rows, p], jnp.float32)
+    v = jnp.asarray(m.vectors[rows])
+    out[p] = float(jnp.sum(jnp.abs(a)) - 0.5 * a @ kernel(v, v, m.scale, m.offset, m.degree) @ a)
+  return out
+
+
+def run(config, run_dir) -> dict:
+  """libsvm on the training set, the held-out set (test, or validation) classified."""
+  return fitted.run(config, run_dir, _classify, refuse=_refuse)
+
+
+def _refuse(config, dataset) -> None:
+  del config
+  if (missing := sorted(set(range(linear.CLASSES)) - set(dataset.train_labels.tolist()))):
+    raise ValueError(f"svm: the training set has no pattern of class {missing}")
+
+
+def _classify(config, dataset, run_dir):
+  del run_dir  # the support vectors are not kept
+  train = dataset.train_images.reshape(dataset.num_train, -1)
+  m = fit(train, dataset.train_labels, config.svm)
+  logging.info("%s: %d support vectors (%s per class)", config.network, len(m.vectors),
+               m.support.tolist())
+  train_pred = penalties(m, train).argmin(1)
+  objectives = dual_objectives(m)
+  return penalties(m, dataset.held_out_set()[0]), {
+      "support_vectors": int(len(m.vectors)), "support_per_class": m.support.tolist(),
+      "kernel_scale": m.scale, "dual_objective_sum": float(objectives.sum()),
+      "train_error": float((train_pred != dataset.train_labels).mean())}
+
+
+def cost(config, summary: dict | None = None) -> dict:
+  """Per character: a dot product with each of the S support vectors (S x pixels
+  multiply-accumulates; the power and the 45 sums, 9 S, beside them). Memory: the support
+  vectors and their coefficients. S is the trained machine's (its summary); without a run the
+  cost is not known."""
+  if summary is None or "support_vectors" not in summary:
+    raise ValueError(f"{config.network}: an SVM's cost needs its run (the support vectors)")
+  s, d = summary["support_vectors"], linear.pixels(config)
+  pairs_per_vector = linear.CLASSES - 1  # a vector of class i is in the 9 pairs (i, j)
+  params = s * d + s * pairs_per_vector + len(linear.PAIRS)
+  return {"params": params, "connections": s * d + s * pairs_per_vector,
+          "macs": s * d + s * pairs_per_vector, "memory": params}

@@ -1,0 +1,126 @@
+"""lenet/methods/svm.py: the kernel, a hand-worked machine, libsvm's layout and the vote."""
+import itertools
+
+import ml_collections
+import numpy as np
+import pytest
+
+from experiments.configs import svm_poly4
+from lenet import errors
+from lenet import methods
+from lenet.methods import linear
+from lenet.methods import svm
+
+
+def fields(**kw):
+  return ml_collections.ConfigDict({"degree": 1, "scale": 1.0, "offset": 0.0, "C": 1e6,
+                                    "tolerance": 1e-6, "cache_mb": 50, **kw})
+
+
+def test_kernel_against_its_formula():
+  rng = np.random.RandomState(0)
+  x, y = rng.randn(4, 6).astype(np.float32), rng.randn(3, 6).astype(np.float32)
+  k = np.asarray(svm.kernel(x, y, 2.5, 1.0, 4))
+  brute = [[(np.dot(a, b) / 2.5 + 1.0) ** 4 for b in y] for a in x]
+  np.testing.assert_allclose(k, brute, rtol=1e-5)
+  assert svm.kernel_scale(x, 2.0) == pytest.approx(2.0 * np.mean((x ** 2).sum(1)), rel=1e-6)
+
+
+def test_hard_margin_machine_on_a_separable_toy_set():
+  """Class 0 at (1, 0), (2, 1); class 1 at (-1, 0), (-2, -1). By hand: the maximum margin line is
+  x1 = 0, w = (1, 0), b = 0, margin 1; the support vectors are (+-1, 0), alpha = 1/2 each
+  (sum alpha y x = w), dual objective sum alpha - |w|^2 / 2 = 1/2."""
+  x = np.array([[1, 0], [2, 1], [-1, 0], [-2, -1]], np.float32)
+  labels = np.array([0, 0, 1, 1])
+  v = fields()
+  m = svm.fit(x, labels, v)
+  s = svm.kernel_scale(x, 1.0)  # K = x . y / s: w is scaled by 1/s, the margin is the same
+  p = linear.PAIRS.index((0, 1))
+  np.testing.assert_allclose(sorted(m.vectors.tolist()), [[-1, 0], [1, 0]])
+  w = (m.coef[:, p:p + 1] * m.vectors).sum(0) / s
+  np.testing.assert_allclose(w, [1, 0], atol=1e-4)
+  assert abs(m.intercept[p]) < 1e-4
+  np.testing.assert_allclose(np.abs(m.coef[:, p]), 0.5 * s, rtol=1e-4)  # alpha in K's units
+  np.testing.assert_allclose(svm.decisions(m, x)[:, p], [1, 2, -1, -2], atol=1e-4)
+  assert svm.dual_objectives(m)[p] == pytest.approx(0.5 * s, rel=1e-4)
+  assert np.count_nonzero(svm.decisions(m, x)[:, [q for q in range(45) if q != p]]) == 0
+
+
+def test_decisions_match_libsvm_and_the_vote_its_prediction():
+  """The (S, 45) coefficients rebuilt from libsvm's layout give scikit-learn's own one-vs-one
+  decision values; where the top vote is unique, the vote predicts what SVC predicts."""
+  from sklearn import svm as sklearn_svm
+  rng = np.random.RandomState(1)
+  labels = rng.randint(0, 10, 400)
+  x = (rng.randn(400, 5) + 0.4 * labels[:, None]).astype(np.float32)
+  v = fields(degree=3, offset=1.0, C=1.0, tolerance=1e-4)
+  m = svm.fit(x, labels, v)
+  ref = sklearn_svm.SVC(C=1.0, kernel="poly", degree=3, gamma=1.0 / m.scale, coef0=1.0,
+                        tol=1e-4, decision_function_shape="ovo").fit(x.astype(np.float64), labels)
+  np.testing.assert_allclose(svm.decisions(m, x), ref.decision_function(x), atol=2e-3)
+  assert m.support.sum() == len(m.vectors) == ref.support_.size
+  votes = (svm.decisions(m, x) > 0) @ np.array(
+      [[(c == i) - 0.0 for c in range(10)] for i, _ in linear.PAIRS]) + (
+      svm.decisions(m, x) <= 0) @ np.array([[(c == j) - 0.0 for c in range(10)]
+                                            for _, j in linear.PAIRS])
+  unique = (np.sort(votes, 1)[:, -1] > np.sort(votes, 1)[:, -2])
+  pred = svm.penalties(m, x).argmin(1)
+  assert unique.mean() > 0.8
+  np.testing.assert_array_equal(pred[unique], ref.predict(x)[unique])
+  np.testing.assert_array_equal(pred[unique], votes.argmax(1)[unique])
+
+
+def test_one_pair_machine_keeps_the_pair_convention():
+  """A machine on two classes: f_ij > 0 means class i (i < j), as for all ten."""
+  rng = np.random.RandomState(2)
+  labels = np.repeat([3, 7], 30)
+  x = (rng.randn(60, 4) + np.where(labels == 3, 2.0, -2.0)[:, None]).astype(np.float32)
+  m = svm.fit(x, labels, fields(C=1.0))
+  f = svm.decisions(m, x)[:, linear.PAIRS.index((3, 7))]
+  np.testing.assert_array_equal(np.where(f > 0, 3, 7), labels)
+  assert m.support[[3, 7]].sum() == len(m.vectors) and m.support.sum() == len(m.vectors)
+
+
+def test_pair_coefficients_layout():
+  """Three classes with 1, 2, 1 vectors: libsvm's rows (K - 1 = 2) by hand. Row 0 holds
+  class 0's coefficients in (0, 1), class 1's in (0, 1), class 2's in (0, 2); row 1 class 0's
+  in (0, 2), class 1's in (1, 2), class 2's in (1, 2)."""
+  dual = np.array([[10., 20., 21., 30.],
+                   [11., 22., 23., 31.]])
+  coef = svm.pair_coefficients(dual, np.array([1, 2, 1]), [0, 1, 2])
+  p01, p02, p12 = (linear.PAIRS.index(p) for p in ((0, 1), (0, 2), (1, 2)))
+  np.testing.assert_array_equal(coef[:, p01], [10, 20, 21, 0])
+  np.testing.assert_array_equal(coef[:, p02], [11, 0, 0, 30])
+  np.testing.assert_array_equal(coef[:, p12], [0, 22, 23, 31])
+  assert np.count_nonzero(coef) == 8  # nothing else
+
+
+def test_costs_and_bad_values():
+  c = svm_poly4.get_config()
+  assert methods.deterministic(c)
+  cost = methods.cost(c, {"support_vectors": 1000})
+  assert cost["macs"] == 1000 * 784 + 1000 * 9
+  with pytest.raises(ValueError, match="needs its run"):
+    methods.cost(c)
+  for field, value in itertools.chain((("degree", 0), ("offset", -1.0)),
+                                      ((f, 0.0) for f in ("scale", "C", "tolerance"))):
+    c = svm_poly4.get_config()
+    c.svm[field] = value
+    with pytest.raises(errors.ConfigError, match=f"svm.{field}"):
+      methods.check(c)
+
+
+def test_our_projected_gradient_solver_reaches_libsvms_objective():
+  """experiments/tools/svm_solvers.py's dual solver, against which libsvm was chosen, solves
+  the same problem: one pair's dual objective and decision signs as libsvm's."""
+  from experiments.tools import svm_solvers
+  rng = np.random.RandomState(3)
+  labels = np.repeat([2, 6], 40)
+  x = (rng.randn(80, 6) + np.where(labels == 2, 0.6, -0.6)[:, None]).astype(np.float32)
+  v = fields(degree=2, offset=1.0, C=1.0, tolerance=1e-5)
+  ours, objectives = svm_solvers.jax_machine(x, labels, v, 3000, [(2, 6)])
+  ref = svm.fit(x, labels, v)
+  p = linear.PAIRS.index((2, 6))
+  assert objectives[0] == pytest.approx(svm.dual_objectives(ref)[p], rel=1e-3)
+  agree = np.sign(svm.decisions(ours, x)[:, p]) == np.sign(svm.decisions(ref, x)[:, p])
+  assert agree.mean() > 0.97
