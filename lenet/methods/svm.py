@@ -129,13 +129,13 @@ def penalties(m: Machine, x) -> np.ndarray:
 
 def dual_objectives(m: Machine) -> np.ndarray:
   """(45,): each pair's dual objective sum_s |a_s| - 1/2 sum_st a_s a_t K(v_s, v_t), a_s = y_s
-  alpha_s (its coefficient), over the pair's support vectors."""
+  alpha_s (its coefficient), over the pair's support vectors (numpy: one shape per pair)."""
   out = np.zeros(len(linear.PAIRS))
   for p in range(len(linear.PAIRS)):
     rows = np.flatnonzero(m.coef[:, p])
-    a = jnp.asarray(m.coef[rows, p], jnp.float32)
-    v = jnp.asarray(m.vectors[rows])
-    out[p] = float(jnp.sum(jnp.abs(a)) - 0.5 * a @ kernel(v, v, m.scale, m.offset, m.degree) @ a)
+    a, v = m.coef[rows, p].astype(np.float64), m.vectors[rows]
+    k = (np.asarray(v @ v.T, np.float64) / m.scale + m.offset) ** m.degree
+    out[p] = np.abs(a).sum() - 0.5 * a @ k @ a
   return out
 
 
