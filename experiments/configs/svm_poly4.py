@@ -12,6 +12,7 @@ def get_config():
   return common.make_pixels("svm_poly4", method="svm", input_format="raw", svm=dict(
       degree=4,        # the paper's
       # not given by the paper; to be chosen on the validation split:
+      pixels="normalized",  # the networks' -0.1..1.175 (Section II-A), or "unit": 0..1
       scale=1.0,       # s = scale x the training patterns' mean squared norm
       offset=1.0,      # K = (x . y / s + offset)^degree
       C=10.0,          # the soft margin's bound on each alpha

@@ -23,7 +23,7 @@ def network_row(network: str, runs: list[dict]) -> dict:
   rejected = [100 * r["summary"]["rejected_for_target"] for r in runs
               if "rejected_for_target" in r["summary"]]
   config = ml_collections.ConfigDict(runs[0]["config"])
-  cost = methods.cost(config)
+  cost = methods.cost(config, runs[0]["summary"])
   commits = runs_lib.commits(runs)
   return {
       "network": network, "classifier": classifier(network), "n": len(runs),

@@ -2,7 +2,8 @@
 
 Each module has check(config) (every field it reads, before anything is written),
 run(config, run_dir) (train or resume into a lenet.rundir.RunDir, return the summary) and
-cost(config) (parameters, connections, multiply-accumulates and memory for Figs. 11-12), and
+cost(config) (parameters, connections, multiply-accumulates and memory for Figs. 11-12;
+cost(config, summary) where COST_FROM_RUN is set: the count depends on what the run learned), and
 may have deterministic(config) (True: nothing random, one run stands for every seed).
 A new kind of classifier is a new module here and one entry in METHODS.
 """
@@ -44,10 +45,12 @@ def run(config, workdir) -> dict:
 
 
 def cost(config, summary: dict | None = None) -> dict:
-  """Figs. 11-12's counts. A method whose cost depends on what it learned (the SVM's support
-  vectors) reads them from the run's summary."""
+  """Figs. 11-12's counts. A method whose cost depends on what it learned (COST_FROM_RUN: the
+  SVM's support vectors) reads it from the run's summary."""
   module = of(config)
-  return module.cost(config) if summary is None else module.cost(config, summary)
+  if getattr(module, "COST_FROM_RUN", False):
+    return module.cost(config, summary)
+  return module.cost(config)
 
 
 def deterministic(config) -> bool:

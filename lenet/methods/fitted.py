@@ -1,6 +1,7 @@
-"""The run of a classifier fitted once on the pixels (linear, RBF, tangent distance, SVM): no
-passes, no checkpoints. Each such method gives a `classify(config, dataset, run_dir)` that fits on the
-training set and returns the held-out set's penalties (N, 10) and its own summary fields.
+"""The run of a classifier fitted once on the pixels (linear, RBF, tangent distance, SVM):
+no passes, no checkpoints. Each such method gives a `classify(config, dataset, run_dir)` that
+fits on the training set and returns the held-out set's penalties (N, 10) and its own summary
+fields.
 """
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """The polynomial support vector machines of Fig. 9 (Section III-C-9; paper: SVM poly 4, 1.1%).
 
+Pixels: `svm.pixels`, the networks' normalization (background -0.1, ink 1.175; Section II-A
+  gives it for the networks only) or "unit" (background 0, ink 1). A polynomial kernel is not
+  invariant to the shift.
 Kernel: K(x, y) = (x . y / s + offset)^degree, s = `svm.scale` x the training patterns' mean
   squared norm, so that scale 1 puts a pattern's product with itself near 1 + offset.
 Machine: the soft-margin SVM with a bias, C = `svm.C`, one decision function per pair of
@@ -24,11 +27,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lenet.data import preprocess
 from lenet.methods import fitted
 from lenet.methods import linear
 from lenet.train import kernels
 
 CHUNK = 500  # patterns per kernel matrix against the support vectors
+PIXELS = ("normalized", "unit")
+COST_FROM_RUN = True  # cost() needs the run's summary: the number of support vectors
 
 
 class Machine(NamedTuple):
@@ -51,6 +57,8 @@ def check(config) -> None:
   for field in ("scale", "C", "tolerance", "cache_mb"):
     if not v[field] > 0:
       raise ValueError(f"svm.{field} must be positive, got {v[field]}")
+  if v.pixels not in PIXELS:
+    raise ValueError(f"unknown svm.pixels={v.pixels!r}; choose from {PIXELS}")
   if not v.offset >= 0:
     raise ValueError(f"svm.offset must be at least 0, got {v.offset}")
 
@@ -58,6 +66,14 @@ def check(config) -> None:
 def deterministic(config) -> bool:
   del config
   return True
+
+
+def pixels(images, v) -> np.ndarray:
+  """(N, S, S, 1) network inputs -> (N, S S) rows in the `svm.pixels` range."""
+  x = np.asarray(images).reshape(len(images), -1)
+  if v.pixels == "unit":
+    return (x - preprocess.BACKGROUND) / (preprocess.INK - preprocess.BACKGROUND)
+  return x
 
 
 def kernel_scale(x, scale: float) -> float:
@@ -152,13 +168,13 @@ def _refuse(config, dataset) -> None:
 
 def _classify(config, dataset, run_dir):
   del run_dir  # the support vectors are not kept
-  train = dataset.train_images.reshape(dataset.num_train, -1)
+  train = pixels(dataset.train_images, config.svm)
   m = fit(train, dataset.train_labels, config.svm)
   logging.info("%s: %d support vectors (%s per class)", config.network, len(m.vectors),
                m.support.tolist())
   train_pred = penalties(m, train).argmin(1)
   objectives = dual_objectives(m)
-  return penalties(m, dataset.held_out_set()[0]), {
+  return penalties(m, pixels(dataset.held_out_set()[0], config.svm)), {
       "support_vectors": int(len(m.vectors)), "support_per_class": m.support.tolist(),
       "kernel_scale": m.scale, "dual_objective_sum": float(objectives.sum()),
       "train_error": float((train_pred != dataset.train_labels).mean())}

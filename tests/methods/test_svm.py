@@ -14,6 +14,7 @@ from lenet.methods import svm
 
 def fields(**kw):
   return ml_collections.ConfigDict({"degree": 1, "scale": 1.0, "offset": 0.0, "C": 1e6,
+                                    "pixels": "normalized",
                                     "tolerance": 1e-6, "cache_mb": 50, **kw})
 
 
@@ -108,6 +109,17 @@ def test_costs_and_bad_values():
     c.svm[field] = value
     with pytest.raises(errors.ConfigError, match=f"svm.{field}"):
       methods.check(c)
+  c = svm_poly4.get_config()
+  c.svm.pixels = "bilevel"
+  with pytest.raises(errors.ConfigError, match="svm.pixels"):
+    methods.check(c)
+
+
+def test_unit_pixels_map_background_to_0_and_ink_to_1():
+  images = np.array([-0.1, 1.175, 0.5375], np.float32).reshape(1, 1, 3, 1)
+  np.testing.assert_allclose(svm.pixels(images, fields(pixels="unit")), [[0, 1, 0.5]],
+                             atol=1e-6)
+  np.testing.assert_array_equal(svm.pixels(images, fields()), images.reshape(1, 3))
 
 
 def test_our_projected_gradient_solver_reaches_libsvms_objective():
