@@ -1,5 +1,5 @@
 """SVM poly 4 (Section III-C-9; paper: 1.1%): a soft-margin SVM with the polynomial kernel of
-degree 4 on the 28x28 pixels, one-vs-one over the 45 pairs of classes, solved by libsvm
+degree 4 on the pixels, one-vs-one over the 45 pairs of classes, solved by libsvm
 (lenet/methods/svm.py). Fig. 9 marks its deslanted rows and not this one, but the MNIST page
 lists it as trained on deslanted images; deslanted 20x20 won on the validation split (2.40%
 against 3.91% for the raw 28x28 pixels, 10,000 patterns, results/selection/svm_poly4_input).
