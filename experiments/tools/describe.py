@@ -2,6 +2,8 @@
 whole classifier's cost (Figs. 11, 12), beside the paper's.
 
     python -m experiments.tools.describe --config=experiments/configs/lenet5.py [--format=json]
+    python -m experiments.tools.describe --config=experiments/configs/svm_poly4.py \
+        --workdir=results/svm_poly4/seed_0   # a cost that depends on the trained model
 
 Works for every config in experiments/configs (LeNet-1, LeNet-4, LeNet-5, boosted, K-NN, local);
 the layers are those of the (each) network.
@@ -15,6 +17,7 @@ import lenet  # noqa: F401  (XLA flags before jax starts)
 from experiments import cli
 from lenet import methods
 from lenet import paper
+from lenet import rundir
 from lenet.nn import counts
 from lenet.nn import models
 
@@ -26,6 +29,8 @@ MAC_NOTE = (
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Model config file.")
 _FORMAT = flags.DEFINE_enum("format", "table", ["table", "json"], "Output format.")
+_WORKDIR = flags.DEFINE_string("workdir", "", "A finished run of the config, for a method whose "
+                               "cost depends on what it learned (the SVM's support vectors).")
 
 
 def paper_counts(network: str) -> dict:
@@ -39,8 +44,9 @@ def paper_counts(network: str) -> dict:
   return {**text, **{k: v for k, v in figs.items() if v}}
 
 
-def describe(config) -> dict:
-  """Per layer (none for a classifier on the pixels) and for the whole classifier."""
+def describe(config, summary: dict | None = None) -> dict:
+  """Per layer (none for a classifier on the pixels) and for the whole classifier (`summary`:
+  the run's, for a method whose cost depends on it)."""
   costs = counts.layer_costs(models.build(config.model, seed=0)) if "model" in config else []
   return {
       "network": config.network, "model": config.model.name if "model" in config else None,
@@ -48,7 +54,7 @@ def describe(config) -> dict:
       "layers": [{"name": c.name, "output": list(c.out_shape), "params": c.params,
                   "connections": c.connections, "macs": c.macs} for c in costs],
       "total": counts.totals(costs) if costs else {"params": 0, "connections": 0, "macs": 0},
-      "classifier": methods.cost(config),
+      "classifier": methods.cost(config, summary),
       "paper": paper_counts(config.network),
       "mac_convention": MAC_NOTE + " The whole classifier's count is its method's `cost` in "
                         f"lenet/methods/{methods.of(config).__name__.rsplit('.', 1)[-1]}.py.",
@@ -81,7 +87,8 @@ def format_table(d: dict) -> str:
 
 def main(argv):
   del argv
-  d = describe(_CONFIG.value)
+  summary = rundir.RunDir(_WORKDIR.value).summary() if _WORKDIR.value else None
+  d = describe(_CONFIG.value, summary)
   print(json.dumps(d, indent=2) if _FORMAT.value == "json" else format_table(d))
 
 
