@@ -71,6 +71,26 @@ def test_decisions_match_libsvm_and_the_vote_its_prediction():
   np.testing.assert_array_equal(pred[unique], votes.argmax(1)[unique])
 
 
+def test_penalties_vote_then_worst_margin():
+  """Three classes by hand (the other seven lose every pair): f_01 = 2, f_02 = -1, f_12 = 3
+  gives a cycle, one vote each; the worst margins are min(2, -1) = -1 for 0, min(-2, 3) = -2
+  for 1, min(1, -3) = -3 for 2, so class 0 wins. With f_02 = 0.5 class 0 wins both pairs."""
+  coef = np.zeros((1, 45), np.float32)
+  intercept = np.full(45, -5.0, np.float32)  # i/j, i < j: j wins (class 9 would be above 0..8)
+  for (i, j), value in (((0, 1), 2.0), ((0, 2), -1.0), ((1, 2), 3.0)):
+    intercept[linear.PAIRS.index((i, j))] = value
+  for i in range(3):
+    for j in range(3, 10):
+      intercept[linear.PAIRS.index((i, j))] = 10.0  # 0, 1, 2 beat every other class
+  m = svm.Machine(np.zeros((1, 2), np.float32), coef, intercept, np.ones(10), 1.0, 0.0, 1)
+  p = svm.penalties(m, np.zeros((1, 2), np.float32))[0]
+  assert p.argmin() == 0
+  np.testing.assert_allclose(p[:3], -(8 + 0.45 * np.tanh([-1.0, -2.0, -3.0])), rtol=1e-6)
+  intercept[linear.PAIRS.index((0, 2))] = 0.5
+  p = svm.penalties(m._replace(intercept=intercept), np.zeros((1, 2), np.float32))[0]
+  assert p.argmin() == 0 and -p[0] == pytest.approx(9 + 0.45 * np.tanh(0.5))
+
+
 def test_one_pair_machine_keeps_the_pair_convention():
   """A machine on two classes: f_ij > 0 means class i (i < j), as for all ten."""
   rng = np.random.RandomState(2)
@@ -100,7 +120,7 @@ def test_costs_and_bad_values():
   c = svm_poly4.get_config()
   assert methods.deterministic(c)
   cost = methods.cost(c, {"support_vectors": 1000})
-  assert cost["macs"] == 1000 * 784 + 1000 * 9
+  assert cost["macs"] == 1000 * 400 + 1000 * 9  # deslanted 20x20
   with pytest.raises(ValueError, match="needs its run"):
     methods.cost(c)
   for field, value in itertools.chain((("degree", 0), ("offset", -1.0)),
