@@ -14,10 +14,14 @@ class WorkdirConflict(ValueError):
 
 @contextlib.contextmanager
 def config_checks():
-  """Turns the ValueErrors that checks of a config raise into ConfigErrors."""
+  """Turns the ValueErrors that checks of a config raise into ConfigErrors, and a block the
+  method reads but the config lacks (ml_collections' AttributeError) into one naming it."""
   try:
     yield
   except ConfigError:
     raise
   except (ValueError, KeyError) as e:
     raise ConfigError(str(e).strip("'\"")) from e
+  except AttributeError as e:
+    field = str(e).strip("'\"")
+    raise ConfigError(f"the config has no field {field!r}, which its method reads") from e

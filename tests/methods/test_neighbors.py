@@ -133,6 +133,15 @@ def test_a_selection_run_is_judged_on_the_validation_split_only(mnist_dir, tmp_p
 
 def test_unknown_method_is_rejected(tmp_path):
   c = lenet4_knn.get_config()
-  c.method = "svm"
-  with pytest.raises(ValueError, match="method"):
+  c.method = "nearest_mean"
+  with pytest.raises(ValueError, match="unknown method='nearest_mean'"):
     methods.run(c, tmp_path)
+  assert not any(tmp_path.iterdir())
+
+
+def test_a_method_without_its_block_is_named(tmp_path):
+  c = lenet4_knn.get_config()
+  c.method = "svm"  # a known method, but the k-NN config has no svm block
+  with pytest.raises(ValueError, match="no field 'svm'"):
+    methods.run(c, tmp_path)
+  assert not any(tmp_path.iterdir())
