@@ -254,6 +254,18 @@ QUESTIONS = {
         "networks' range or 0..1 (10,000 patterns)", "svm_poly4",
         tuple((("data.input_format", f), ("svm.pixels", p)) for f in ("raw", "deslant20")
               for p in ("normalized", "unit")), fixed=(("data.train_size", 10_000),)),
+    "svm_poly9": Question(
+        "SVM poly 9's kernel scale and offset and C, one machine (none given by the paper; "
+        "10,000 patterns)", "vsvm_poly9",
+        tuple((("svm.scale", s), ("svm.offset", o), ("svm.C", c))
+              for s in (0.5, 1.0, 2.0) for o in (0.0, 1.0) for c in (1.0, 10.0)),
+        fixed=(("data.train_size", 10_000), ("svm.virtual", "none"))),
+    # on the choice above: what the virtual support vectors add (10,000 patterns)
+    "vsvm_poly9": Question(
+        "V-SVM poly 9: one machine, or a second on the support vectors and their one-pixel "
+        "shifts (10,000 patterns)", "vsvm_poly9",
+        tuple((("svm.virtual", v),) for v in ("none", "shift")),
+        fixed=(("data.train_size", 10_000),)),
     "lenet5_dist": Question(
         "the distortion ranges' scale: half, ours (read off Fig. 7) or double", "lenet5_dist",
         tuple((("data.distortion.range_scale", f),) for f in (0.5, 1.0, 2.0))),

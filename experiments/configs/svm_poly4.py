@@ -20,4 +20,5 @@ def get_config():
       offset=1.0,      # K = (x . y / s + offset)^degree
       C=1.0,           # the soft margin's bound on each alpha
       tolerance=1e-3,  # libsvm's stopping tolerance on the KKT conditions (its default)
-      cache_mb=2000))  # libsvm's kernel cache
+      cache_mb=2000,   # libsvm's kernel cache
+      virtual="none"))  # one machine (vsvm_poly9: the virtual support vectors)

@@ -13,6 +13,10 @@ Machine: the soft-margin SVM with a bias, C = `svm.C`, one decision function per
 Decision: the 45 functions f_ij(x) = sum_s a_s^ij K(x, v_s) + b_ij, evaluated here as one
   kernel matrix against every support vector times a (S, 45) coefficient matrix; the one-vs-one
   vote classifies, ties broken by each class's worst pairwise margin (penalties()).
+Virtual support vectors (Schoelkopf, Burges and Vapnik 1996; the paper's [dist] V-SVM):
+  `svm.virtual` "shift" trains a first machine, moves each of its support vectors one pixel in
+  each of the four directions (the vacated row or column background), and trains the machine
+  that classifies on the support vectors and their 4 S copies; "none" trains once.
 Deterministic: libsvm's working-set selection has no randomness. The support vectors (60 MB at
 20,000) are not kept; the summary keeps their count per class and each pair's dual objective.
 """
@@ -34,6 +38,7 @@ from lenet.train import kernels
 
 CHUNK = 500  # patterns per kernel matrix against the support vectors
 PIXELS = ("normalized", "unit")
+VIRTUAL = ("none", "shift")
 COST_FROM_RUN = True  # cost() needs the run's summary: the number of support vectors
 
 
@@ -61,6 +66,8 @@ def check(config) -> None:
     raise ValueError(f"unknown svm.pixels={v.pixels!r}; choose from {PIXELS}")
   if not v.offset >= 0:
     raise ValueError(f"svm.offset must be at least 0, got {v.offset}")
+  if v.virtual not in VIRTUAL:
+    raise ValueError(f"unknown svm.virtual={v.virtual!r}; choose from {VIRTUAL}")
 
 
 def deterministic(config) -> bool:
@@ -74,6 +81,32 @@ def pixels(images, v) -> np.ndarray:
   if v.pixels == "unit":
     return (x - preprocess.BACKGROUND) / (preprocess.INK - preprocess.BACKGROUND)
   return x
+
+
+def background(v) -> float:
+  """The value of a pixel without ink in the `svm.pixels` range."""
+  return 0.0 if v.pixels == "unit" else preprocess.BACKGROUND
+
+
+def shifted(x, side: int, fill: float) -> np.ndarray:
+  """(N, side side) rows -> (4 N, side side): each image moved one pixel right, left, down and
+  up (in that order, each a block of N), the vacated column or row `fill`."""
+  img = np.asarray(x).reshape(-1, side, side)
+  pad = np.pad(img, ((0, 0), (1, 1), (1, 1)), constant_values=fill)
+  moves = (pad[:, 1:-1, :-2], pad[:, 1:-1, 2:], pad[:, :-2, 1:-1], pad[:, 2:, 1:-1])
+  return np.concatenate(moves).reshape(-1, side * side)
+
+
+def support_labels(m: Machine) -> np.ndarray:
+  """The class of each support vector (libsvm groups them by class, in order)."""
+  return np.repeat(np.arange(linear.CLASSES), m.support)
+
+
+def virtual_set(m: Machine, side: int, fill: float) -> tuple[np.ndarray, np.ndarray]:
+  """The support vectors of a first machine and their four one-pixel shifts, with labels."""
+  labels = support_labels(m)
+  return (np.concatenate([m.vectors, shifted(m.vectors, side, fill)]),
+          np.tile(labels, 5))
 
 
 def kernel_scale(x, scale: float) -> float:
@@ -101,12 +134,13 @@ def pair_coefficients(dual_coef: np.ndarray, support, classes) -> np.ndarray:
   return coef
 
 
-def fit(x, labels, v) -> Machine:
+def fit(x, labels, v, scale: float | None = None) -> Machine:
   """libsvm on the rows of x (N, D) with `labels` (any two or more of 0..9), the fields of
-  `svm` (v). Pairs of classes absent from `labels` get no vectors and a zero function."""
+  `svm` (v), the kernel's s given or kernel_scale(x). Pairs of classes absent from `labels` get
+  no vectors and a zero function."""
   from sklearn import svm as sklearn_svm  # noqa: PLC0415  (only this method needs it)
   x = np.asarray(x, np.float64)
-  s = kernel_scale(x, v.scale)
+  s = kernel_scale(x, v.scale) if scale is None else scale
   machine = sklearn_svm.SVC(
       C=v.C, kernel="poly", degree=v.degree, gamma=1.0 / s, coef0=v.offset, tol=v.tolerance,
       cache_size=v.cache_mb, decision_function_shape="ovo")
@@ -175,14 +209,22 @@ def _refuse(config, dataset) -> None:
 
 def _classify(config, dataset, run_dir):
   del run_dir  # the support vectors are not kept
-  train = pixels(dataset.train_images, config.svm)
-  m = fit(train, dataset.train_labels, config.svm)
+  v = config.svm
+  train = pixels(dataset.train_images, v)
+  m = fit(train, dataset.train_labels, v)
   logging.info("%s: %d support vectors (%s per class)", config.network, len(m.vectors),
                m.support.tolist())
+  fields = {}
+  if v.virtual == "shift":
+    x, labels = virtual_set(m, dataset.train_images.shape[1], background(v))
+    fields = {"first_support_vectors": int(len(m.vectors)), "virtual_patterns": int(len(x))}
+    m = fit(x, labels, v, scale=m.scale)  # the first machine's kernel
+    logging.info("%s: on %d virtual patterns, %d support vectors", config.network, len(x),
+                 len(m.vectors))
   train_pred = penalties(m, train).argmin(1)
   objectives = dual_objectives(m)
-  return penalties(m, pixels(dataset.held_out_set()[0], config.svm)), {
-      "support_vectors": int(len(m.vectors)), "support_per_class": m.support.tolist(),
+  return penalties(m, pixels(dataset.held_out_set()[0], v)), {
+      **fields, "support_vectors": int(len(m.vectors)), "support_per_class": m.support.tolist(),
       "kernel_scale": m.scale, "dual_objective_sum": float(objectives.sum()),
       "train_error": float((train_pred != dataset.train_labels).mean())}
 

@@ -1,6 +1,6 @@
 """[16x16] Tangent distance (Section III-C-6; paper: 1.1%): the nearest training pattern in
-Simard's tangent distance, on 16x16 images (data.input_format "box16" or "field16"), with seven
-tangent vectors computed on smoothed images and Euclidean pre-filtering at two resolutions.
+Simard's tangent distance, on 16x16 images (data.input_format "box16", "window16" or
+"field16"), with seven tangent vectors computed on smoothed images and Euclidean pre-filtering at two resolutions.
 
   Smoothing: a Gaussian of `tangent.smoothing` pixels (standard deviation) on every image; the
     distances and the tangents are both computed on the smoothed images.
@@ -33,7 +33,7 @@ from lenet.methods import linear
 from lenet.methods import neighbors
 from lenet.train import kernels
 
-FORMATS = ("box16", "field16")
+FORMATS = ("box16", "window16", "field16")
 SIDES = ("one", "two")
 TANGENTS = 7
 COARSE = 8  # the pre-filter's first resolution

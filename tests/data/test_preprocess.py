@@ -40,3 +40,23 @@ def test_the_whole_field_shrunk_to_16x16_is_the_other_reading():
   ink = np.argwhere(x > 1.0)
   assert ink.min(0).tolist() == [6, 6] and ink.max(0).tolist() == [21, 21]
   assert (x > -0.1).sum() == 16 * 16
+
+
+def test_box16_centres_the_digits_box_and_keeps_its_ink():
+  img = np.zeros((2, 28, 28), np.uint8)
+  img[0, 0:20, 8:18] = 200  # a 20x10 box at the top, as MNIST's mass centring can leave it
+  img[1, 9:12, 20:27] = 255  # a 3x7 box at the right
+  moved = preprocess.centre_box(img)
+  for before, after in zip(img, moved):
+    assert after.sum() == before.sum()
+    rows, cols = np.nonzero(after)
+    h, w = rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+    assert (rows.min(), cols.min()) == ((28 - h) // 2, (28 - w) // 2)
+  # the 20x20 box shrinks to the whole 16x16 and keeps its ink (area averaging scales it by 0.64)
+  box = preprocess.preprocess(img, "box16")
+  window = preprocess.preprocess(img, "window16")
+  ink = lambda x: (x - preprocess.BACKGROUND).sum((1, 2, 3)) / (preprocess.INK - preprocess.BACKGROUND)
+  full = img.sum((1, 2)) / 255 * 0.64
+  np.testing.assert_allclose(ink(box), full, rtol=0.01)
+  assert ink(window)[0] < 0.85 * full[0]  # the central window cuts the top of the first
+  assert preprocess.centre_box(np.zeros((1, 28, 28), np.uint8)).sum() == 0

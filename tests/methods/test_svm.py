@@ -15,7 +15,8 @@ from lenet.methods import svm
 def fields(**kw):
   return ml_collections.ConfigDict({"degree": 1, "scale": 1.0, "offset": 0.0, "C": 1e6,
                                     "pixels": "normalized",
-                                    "tolerance": 1e-6, "cache_mb": 50, **kw})
+                                    "tolerance": 1e-6, "cache_mb": 50, "virtual": "none",
+                                    **kw})
 
 
 def test_kernel_against_its_formula():
@@ -133,6 +134,27 @@ def test_costs_and_bad_values():
   c.svm.pixels = "bilevel"
   with pytest.raises(errors.ConfigError, match="svm.pixels"):
     methods.check(c)
+  c = svm_poly4.get_config()
+  c.svm.virtual = "rotate"
+  with pytest.raises(errors.ConfigError, match="svm.virtual"):
+    methods.check(c)
+
+
+def test_virtual_vectors_are_the_four_one_pixel_shifts():
+  img = np.arange(1, 10, dtype=np.float32).reshape(1, 9)  # 1 2 3 / 4 5 6 / 7 8 9
+  right, left, down, up = svm.shifted(img, 3, 0.0).reshape(4, 3, 3)
+  np.testing.assert_array_equal(right, [[0, 1, 2], [0, 4, 5], [0, 7, 8]])
+  np.testing.assert_array_equal(left, [[2, 3, 0], [5, 6, 0], [8, 9, 0]])
+  np.testing.assert_array_equal(down, [[0, 0, 0], [1, 2, 3], [4, 5, 6]])
+  np.testing.assert_array_equal(up, [[4, 5, 6], [7, 8, 9], [0, 0, 0]])
+  m = svm.Machine(np.stack([img[0], -img[0]]), np.zeros((2, 45), np.float32),
+                  np.zeros(45, np.float32), np.array([0, 0, 1, 0, 0, 0, 0, 0, 1, 0]), 1.0, 0.0,
+                  1)
+  x, labels = svm.virtual_set(m, 3, -0.1)
+  assert x.shape == (10, 9) and labels.tolist() == [2, 8] * 5
+  np.testing.assert_array_equal(x[:2], m.vectors)
+  assert x[2, 0] == x[4, 2] == np.float32(-0.1)  # the vacated columns are background
+  np.testing.assert_array_equal(x[3].reshape(3, 3)[:, 1:], -right[:, 1:])
 
 
 def test_unit_pixels_map_background_to_0_and_ink_to_1():
