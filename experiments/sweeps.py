@@ -234,7 +234,7 @@ QUESTIONS = {
     "tangent": Question(
         "[16x16] Tangent distance's 16x16 reading, smoothing and sides (none given by the paper)",
         "tangent", tuple((("data.input_format", f), ("tangent.smoothing", s),
-                          ("tangent.sides", sides)) for f in ("box16", "field16")
+                          ("tangent.sides", sides)) for f in ("box16", "window16", "field16")
                          for s in (0.25, 0.5, 1.0, 1.5) for sides in ("one", "two")),
         fixed=(("tangent.keep", 100),)),  # run before tangent_keep chose 300
     # on the choice above: how many the pre-filter passes on to the tangent distance
@@ -258,13 +258,18 @@ QUESTIONS = {
         "SVM poly 9's kernel scale and offset and C, one machine (none given by the paper; "
         "10,000 patterns)", "vsvm_poly9",
         tuple((("svm.scale", s), ("svm.offset", o), ("svm.C", c))
-              for s in (0.5, 1.0, 2.0) for o in (0.0, 1.0) for c in (1.0, 10.0)),
+              for s in (0.5, 1.0, 2.0, 4.0, 8.0) for o in (0.0, 1.0) for c in (1.0, 10.0)),
         fixed=(("data.train_size", 10_000), ("svm.virtual", "none"))),
     # on the choice above: what the virtual support vectors add (10,000 patterns)
     "vsvm_poly9": Question(
         "V-SVM poly 9: one machine, or a second on the support vectors and their one-pixel "
         "shifts (10,000 patterns)", "vsvm_poly9",
         tuple((("svm.virtual", v),) for v in ("none", "shift")),
+        fixed=(("data.train_size", 10_000),)),
+    # not a choice (m is Fig. 11's cost): the approximation and the error as m grows
+    "rssvm_poly5": Question(
+        "RS-SVM poly 5's reduced set: the error as its vectors grow (10,000 patterns)",
+        "rssvm_poly5", tuple((("svm.reduced", m),) for m in (100, 200, 400, 800, 1460)),
         fixed=(("data.train_size", 10_000),)),
     "lenet5_dist": Question(
         "the distortion ranges' scale: half, ours (read off Fig. 7) or double", "lenet5_dist",

@@ -85,6 +85,12 @@ def make(network: str, *, data, model: dict, loss, optimizer, train,
   return c
 
 
+# The SVM rows' fields a config does not change (lenet/methods/svm.py): one machine, libsvm's
+# defaults, no reduced set.
+SVM = dict(pixels="normalized", tolerance=1e-3, cache_mb=2000, virtual="none", reduced=0,
+           reduced_steps=0, reduced_learning_rate=0.01)
+
+
 def make_pixels(network: str, *, method: str, input_format: str,
                 **sections: dict) -> ml_collections.ConfigDict:
   """A classical row's config (Section III-C): a classifier on the pixels, no network, no

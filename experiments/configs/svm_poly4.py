@@ -11,6 +11,7 @@ from experiments.configs import common
 
 def get_config():
   return common.make_pixels("svm_poly4", method="svm", input_format="deslant20", svm=dict(
+      common.SVM,
       degree=4,        # the paper's
       # not given by the paper; scale, offset and C chosen on the validation split
       # (results/selection/svm_poly4: the lowest of 18 on the raw pixels, 10,000 patterns), the
@@ -19,6 +20,4 @@ def get_config():
       scale=1.0,       # s = scale x the training patterns' mean squared norm
       offset=1.0,      # K = (x . y / s + offset)^degree
       C=1.0,           # the soft margin's bound on each alpha
-      tolerance=1e-3,  # libsvm's stopping tolerance on the KKT conditions (its default)
-      cache_mb=2000,   # libsvm's kernel cache
-      virtual="none"))  # one machine (vsvm_poly9: the virtual support vectors)
+      tolerance=1e-3))  # libsvm's stopping tolerance on the KKT conditions (its default)

@@ -11,12 +11,11 @@ from experiments.configs import common
 
 def get_config():
   return common.make_pixels("vsvm_poly9", method="svm", input_format="deslant20", svm=dict(
+      common.SVM,
       degree=9,        # the paper's
       pixels="normalized",  # as SVM poly 4's (results/selection/svm_poly4_input)
       # not given by the paper: chosen on the validation split (results/selection/svm_poly9)
       scale=1.0,
       offset=1.0,
       C=1.0,
-      tolerance=1e-3,
-      cache_mb=2000,
       virtual="shift"))  # the four one-pixel shifts of the first machine's support vectors

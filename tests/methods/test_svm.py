@@ -178,3 +178,27 @@ def test_our_projected_gradient_solver_reaches_libsvms_objective():
   assert objectives[0] == pytest.approx(svm.dual_objectives(ref)[p], rel=1e-3)
   agree = np.sign(svm.decisions(ours, x)[:, p]) == np.sign(svm.decisions(ref, x)[:, p])
   assert agree.mean() > 0.97
+
+
+def test_virtual_and_reduced_machines_on_mnist(mnist_dir, tmp_path):
+  """On 1,000 digits: the virtual machine trains on its first machine's support vectors and
+  their four shifts; the reduced set of 60 vectors lowers its error while fitting, costs what
+  its 60 vectors cost, and classifies near the machine it replaces."""
+  del mnist_dir
+  from experiments.configs import rssvm_poly5, vsvm_poly9
+  c = vsvm_poly9.get_config()
+  c.data.train_size, c.data.validation_size = 1000, 2000
+  assert methods.deterministic(c)
+  s = methods.run(c, tmp_path / "vsvm")
+  assert s["virtual_patterns"] == 5 * s["first_support_vectors"]
+  assert s["support_vectors"] > s["first_support_vectors"] and s["validation_error"] < 0.12
+  c = rssvm_poly5.get_config()
+  c.data.train_size, c.data.validation_size = 1000, 2000
+  c.svm.reduced, c.svm.reduced_steps = 60, 100
+  assert not methods.deterministic(c)
+  s = methods.run(c, tmp_path / "rssvm")
+  history = s["approximation_error"]
+  assert history[-1] < 0.7 * history[0], history
+  assert s["reduced_vectors"] == 60 and s["support_vectors"] > 60
+  assert s["validation_error"] < s["unreduced_validation_error"] + 0.03
+  assert methods.cost(c, s)["macs"] == 60 * (400 + 45)
