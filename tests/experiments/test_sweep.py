@@ -258,7 +258,7 @@ def test_only_selects_configurations_before_sharding():
 
 
 def test_a_questions_fixed_overrides_are_run_but_not_named():
-  name = "tangent/input_format=box16,smoothing=0.5,sides=two"
+  name = "tangent/input_format=window16,smoothing=0.5,sides=two"
   config, overrides = sweeps.SELECTION[name]
   assert ("tangent.keep", 100) in overrides and "keep" not in name
   assert sweeps.Run(config, overrides, 0, "").build_config().tangent.keep == 100
