@@ -45,7 +45,7 @@ def test_paper_sweep_has_every_row_five_times_or_once_if_deterministic():
   once = {n for n in paper.NETWORKS if methods.deterministic(sweeps.Run(n, (), 0, "")
                                                              .build_config())}
   assert once == {"linear", "linear_deslant", "pairwise", "pca_quadratic", "knn_euclidean",
-                  "knn_euclidean_deslant", "tangent", "svm_poly4"}
+                  "knn_euclidean_deslant", "tangent", "svm_poly4", "vsvm_poly9"}
   for n in paper.NETWORKS:
     seeds = [r.seed for r in runs if r.config == n]
     assert seeds == ([0] if n in once else [0, 1, 2, 3, 4]), n
