@@ -20,8 +20,9 @@ Virtual support vectors (Schoelkopf, Burges and Vapnik 1996; the paper's [dist] 
 Reduced set (Burges; the paper's RS-SVM): `svm.reduced` = m > 0 replaces the support vectors
   by m vectors fitted to the 45 functions (lenet/methods/reduced_set.py), `svm.reduced_steps` of
   Adam at `svm.reduced_learning_rate`, started from m support vectors drawn with the seed.
-Deterministic (unless reduced): libsvm's working-set selection has no randomness. The support vectors (60 MB at
-20,000) are not kept; the summary keeps their count per class and each pair's dual objective.
+Deterministic (unless reduced): libsvm's working-set selection has no randomness. The support
+vectors (60 MB at 20,000) are not kept; the summary keeps their count per class and each pair's
+dual objective.
 """
 from __future__ import annotations
 
@@ -230,13 +231,14 @@ def _classify(config, dataset, run_dir):
     m = fit(x, labels, v, scale=m.scale)  # the first machine's kernel
     logging.info("%s: on %d virtual patterns, %d support vectors", config.network, len(x),
                  len(m.vectors))
-  held = pixels(dataset.held_out_set()[0], v)
+  held_images, held_labels = dataset.held_out_set()
+  held = pixels(held_images, v)
   fields.update({
       "support_vectors": int(len(m.vectors)), "support_per_class": m.support.tolist(),
       "kernel_scale": m.scale, "dual_objective_sum": float(dual_objectives(m).sum())})
   if v.reduced:
     fields[f"unreduced_{dataset.held_out}_error"] = float(
-        (penalties(m, held).argmin(1) != dataset.held_out_set()[1]).mean())
+        (penalties(m, held).argmin(1) != held_labels).mean())
     m, fields["approximation_error"] = reduce(m, v, config.seed)
     fields["reduced_vectors"] = v.reduced
   train_pred = penalties(m, train).argmin(1)
