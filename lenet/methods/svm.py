@@ -16,11 +16,14 @@ Decision: the 45 functions f_ij(x) = sum_s a_s^ij K(x, v_s) + b_ij, evaluated he
 Virtual support vectors (Schoelkopf, Burges and Vapnik 1996; the paper's [dist] V-SVM):
   `svm.virtual` "shift" trains a first machine, moves each of its support vectors one pixel in
   each of the four directions (the vacated row or column background), and trains the machine
-  that classifies on the support vectors and their 4 S copies; "none" trains once.
+  that classifies on the support vectors and their 4 S copies; "shift8" adds the four diagonal
+  moves (8 S copies); "distort" makes `svm.virtual_copies` copies of each with the networks'
+  random [dist] distortions (`data.distortion`'s ranges, lenet/data/training_set.py's
+  convention, drawn from the run's seed); "none" trains once.
 Reduced set (Burges; the paper's RS-SVM): `svm.reduced` = m > 0 replaces the support vectors
   by m vectors fitted to the 45 functions (lenet/methods/reduced_set.py), `svm.reduced_steps` of
   Adam at `svm.reduced_learning_rate`, started from m support vectors drawn with the seed.
-Deterministic (unless reduced): libsvm's working-set selection has no randomness. The support
+Deterministic (unless reduced or distorted): libsvm's working-set selection has no randomness. The support
 vectors (60 MB at 20,000) are not kept; the summary keeps their count per class and each pair's
 dual objective.
 """
@@ -35,7 +38,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lenet.data import distortions
 from lenet.data import preprocess
+from lenet.data import training_set
 from lenet.methods import fitted
 from lenet.methods import linear
 from lenet.methods import reduced_set
@@ -43,7 +48,10 @@ from lenet.train import kernels
 
 CHUNK = 500  # patterns per kernel matrix against the support vectors
 PIXELS = ("normalized", "unit")
-VIRTUAL = ("none", "shift")
+VIRTUAL = ("none", "shift", "shift8", "distort")
+# (rows, columns) each copy moves by: right, left, down, up, then the diagonals
+MOVES = {"shift": ((0, 1), (0, -1), (1, 0), (-1, 0)),
+         "shift8": ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1))}
 COST_FROM_RUN = True  # cost() needs the run's summary: the number of support vectors
 
 
@@ -73,16 +81,21 @@ def check(config) -> None:
     raise ValueError(f"svm.offset must be at least 0, got {v.offset}")
   if v.virtual not in VIRTUAL:
     raise ValueError(f"unknown svm.virtual={v.virtual!r}; choose from {VIRTUAL}")
-  for field in ("reduced", "reduced_steps"):
+  for field in ("reduced", "reduced_steps", "virtual_copies"):
     if not (isinstance(v[field], int) and v[field] >= 0):
       raise ValueError(f"svm.{field} must be an integer of at least 0, got {v[field]!r}")
   if v.reduced and not v.reduced_learning_rate > 0:
     raise ValueError(f"svm.reduced_learning_rate must be positive, got {v.reduced_learning_rate}")
+  if v.virtual == "distort":
+    if not v.virtual_copies:
+      raise ValueError("svm.virtual=distort needs svm.virtual_copies of at least 1")
+    distortions.check(config.data.distortion)
 
 
 def deterministic(config) -> bool:
-  # the reduced set starts from vectors drawn with the seed (runs recorded before it: none)
-  return not config.svm.get("reduced", 0)
+  # the reduced set starts from vectors drawn with the seed, distorted copies are drawn from it
+  # (runs recorded before these fields: neither)
+  return not config.svm.get("reduced", 0) and config.svm.get("virtual", "none") != "distort"
 
 
 def pixels(images, v) -> np.ndarray:
@@ -98,13 +111,30 @@ def background(v) -> float:
   return 0.0 if v.pixels == "unit" else preprocess.BACKGROUND
 
 
-def shifted(x, side: int, fill: float) -> np.ndarray:
-  """(N, side side) rows -> (4 N, side side): each image moved one pixel right, left, down and
-  up (in that order, each a block of N), the vacated column or row `fill`."""
+def shifted(x, side: int, fill: float, moves=MOVES["shift"]) -> np.ndarray:
+  """(N, side side) rows -> (len(moves) N, side side): each image moved by each (rows, columns)
+  of `moves` (a block of N per move, in order), the vacated rows and columns `fill`."""
   img = np.asarray(x).reshape(-1, side, side)
   pad = np.pad(img, ((0, 0), (1, 1), (1, 1)), constant_values=fill)
-  moves = (pad[:, 1:-1, :-2], pad[:, 1:-1, 2:], pad[:, :-2, 1:-1], pad[:, 2:, 1:-1])
-  return np.concatenate(moves).reshape(-1, side * side)
+  out = [pad[:, 1 - dr:1 - dr + side, 1 - dc:1 - dc + side] for dr, dc in moves]
+  return np.concatenate(out).reshape(-1, side * side)
+
+
+def distorted(x, side: int, v, distortion, seed: int) -> np.ndarray:
+  """(N, side side) rows -> (`svm.virtual_copies` N, side side): copy c of row n is pattern
+  (c + 1) N + n of the networks' enlarged set of these N originals (training_set.py), in the
+  `svm.pixels` range."""
+  rows = np.asarray(x, np.float32).reshape(-1, side, side, 1)
+  if v.pixels == "unit":  # back to the networks' range, where the distortions' fill lives
+    rows = rows * (preprocess.INK - preprocess.BACKGROUND) + preprocess.BACKGROUND
+  n = len(rows)
+  cfg = distortion.copy_and_resolve_references()
+  cfg.copies = v.virtual_copies
+  fetch = jax.jit(training_set.pattern_fetcher(n, cfg, seed))
+  images = jnp.asarray(rows)
+  k = np.arange(n, n * (1 + v.virtual_copies))
+  out = [np.asarray(fetch(images, jnp.asarray(k[i:i + CHUNK]))) for i in range(0, len(k), CHUNK)]
+  return pixels(np.concatenate(out), v)
 
 
 def support_labels(m: Machine) -> np.ndarray:
@@ -112,11 +142,15 @@ def support_labels(m: Machine) -> np.ndarray:
   return np.repeat(np.arange(linear.CLASSES), m.support)
 
 
-def virtual_set(m: Machine, side: int, fill: float) -> tuple[np.ndarray, np.ndarray]:
-  """The support vectors of a first machine and their four one-pixel shifts, with labels."""
+def virtual_set(m: Machine, side: int, v, config) -> tuple[np.ndarray, np.ndarray]:
+  """The support vectors of a first machine and their copies (`svm.virtual`), with labels."""
+  if v.virtual == "distort":
+    copies = distorted(m.vectors, side, v, config.data.distortion, config.seed)
+  else:
+    copies = shifted(m.vectors, side, background(v), MOVES[v.virtual])
   labels = support_labels(m)
-  return (np.concatenate([m.vectors, shifted(m.vectors, side, fill)]),
-          np.tile(labels, 5))
+  return (np.concatenate([m.vectors, copies]),
+          np.tile(labels, 1 + len(copies) // len(labels)))
 
 
 def kernel_scale(x, scale: float) -> float:
@@ -225,8 +259,8 @@ def _classify(config, dataset, run_dir):
   logging.info("%s: %d support vectors (%s per class)", config.network, len(m.vectors),
                m.support.tolist())
   fields = {}
-  if v.virtual == "shift":
-    x, labels = virtual_set(m, dataset.train_images.shape[1], background(v))
+  if v.virtual != "none":
+    x, labels = virtual_set(m, dataset.train_images.shape[1], v, config)
     fields = {"first_support_vectors": int(len(m.vectors)), "virtual_patterns": int(len(x))}
     m = fit(x, labels, v, scale=m.scale)  # the first machine's kernel
     logging.info("%s: on %d virtual patterns, %d support vectors", config.network, len(x),

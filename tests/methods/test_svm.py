@@ -1,6 +1,7 @@
 """lenet/methods/svm.py: the kernel, a hand-worked machine, libsvm's layout and the vote."""
 import itertools
 
+import jax.numpy as jnp
 import ml_collections
 import numpy as np
 import pytest
@@ -138,6 +139,14 @@ def test_costs_and_bad_values():
   c.svm.virtual = "rotate"
   with pytest.raises(errors.ConfigError, match="svm.virtual"):
     methods.check(c)
+  c.svm.virtual, c.svm.virtual_copies = "distort", 0
+  with pytest.raises(errors.ConfigError, match="svm.virtual_copies"):
+    methods.check(c)
+  c.svm.virtual_copies = 4
+  assert not methods.deterministic(c)  # the copies are drawn from the seed
+  c.data.distortion.shear = 200.0
+  with pytest.raises(errors.ConfigError, match="data.distortion.shear"):
+    methods.check(c)
 
 
 def test_virtual_vectors_are_the_four_one_pixel_shifts():
@@ -150,11 +159,42 @@ def test_virtual_vectors_are_the_four_one_pixel_shifts():
   m = svm.Machine(np.stack([img[0], -img[0]]), np.zeros((2, 45), np.float32),
                   np.zeros(45, np.float32), np.array([0, 0, 1, 0, 0, 0, 0, 0, 1, 0]), 1.0, 0.0,
                   1)
-  x, labels = svm.virtual_set(m, 3, -0.1)
+  x, labels = svm.virtual_set(m, 3, fields(virtual="shift"), None)
   assert x.shape == (10, 9) and labels.tolist() == [2, 8] * 5
   np.testing.assert_array_equal(x[:2], m.vectors)
   assert x[2, 0] == x[4, 2] == np.float32(-0.1)  # the vacated columns are background
   np.testing.assert_array_equal(x[3].reshape(3, 3)[:, 1:], -right[:, 1:])
+
+
+def test_shift8_adds_the_four_diagonal_moves():
+  img = np.arange(1, 10, dtype=np.float32).reshape(1, 9)
+  moved = svm.shifted(img, 3, 0.0, svm.MOVES["shift8"]).reshape(8, 3, 3)
+  np.testing.assert_array_equal(moved[:4], svm.shifted(img, 3, 0.0).reshape(4, 3, 3))
+  np.testing.assert_array_equal(moved[4], [[0, 0, 0], [0, 1, 2], [0, 4, 5]])  # down and right
+  np.testing.assert_array_equal(moved[7], [[5, 6, 0], [8, 9, 0], [0, 0, 0]])  # up and left
+
+
+def test_distorted_copies_are_the_networks_distorted_patterns():
+  """Copy c of support vector n is pattern (c + 1) N + n of the networks' enlarged set, the same
+  transformation from the same seed; in unit pixels too; zero ranges copy the vectors."""
+  from lenet.data import training_set
+  d = svm_poly4.get_config().data.distortion
+  rng = np.random.RandomState(0)
+  images = np.where(rng.rand(3, 8, 8, 1) > 0.6, 1.175, -0.1).astype(np.float32)
+  v = fields(virtual="distort", virtual_copies=2)
+  out = svm.distorted(svm.pixels(images, v), 8, v, d, seed=5)
+  cfg = d.copy_and_resolve_references()
+  cfg.copies = 2
+  expected = training_set.pattern_fetcher(3, cfg, 5)(jnp.asarray(images), jnp.arange(3, 9))
+  np.testing.assert_allclose(out, np.asarray(expected).reshape(6, 64), atol=1e-6)
+  assert not np.allclose(out[:3], images.reshape(3, 64))
+  u = fields(virtual="distort", virtual_copies=2, pixels="unit")
+  np.testing.assert_allclose(svm.distorted(svm.pixels(images, u), 8, u, d, seed=5),
+                             svm.pixels(np.asarray(expected), u), atol=1e-5)
+  for field in ("translate", "scale", "squeeze", "shear"):
+    d[field] = 0.0
+  np.testing.assert_allclose(svm.distorted(svm.pixels(images, v), 8, v, d, seed=5),
+                             np.tile(images.reshape(3, 64), (2, 1)), atol=1e-6)
 
 
 def test_unit_pixels_map_background_to_0_and_ink_to_1():
