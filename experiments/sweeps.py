@@ -278,6 +278,15 @@ QUESTIONS = {
         "RS-SVM poly 5's reduced set: the error as its vectors grow (10,000 patterns)",
         "rssvm_poly5", tuple((("svm.reduced", m),) for m in (100, 200, 400, 800, 1460)),
         fixed=(("data.train_size", 10_000),)),
+    # on the choice above: svm_poly9's kernel and C again, for the two machines on every pattern
+    "vsvm_poly9_kernel": Question(
+        "V-SVM poly 9's kernel scale and C, both machines (50,000 patterns)", "vsvm_poly9",
+        tuple((("svm.scale", s), ("svm.C", c)) for s in (1.0, 2.0, 4.0) for c in (1.0, 10.0))),
+    # Burges and Schoelkopf (1997), whose reduced set Fig. 9 cites, reduced a virtual-SV machine
+    "rssvm_poly5_virtual": Question(
+        "RS-SVM poly 5's machine to reduce: one on the patterns, or a second on its support "
+        "vectors and their one-pixel shifts (50,000 patterns)", "rssvm_poly5",
+        tuple((("svm.virtual", v),) for v in ("none", "shift"))),
     "lenet5_dist": Question(
         "the distortion ranges' scale: half, ours (read off Fig. 7) or double", "lenet5_dist",
         tuple((("data.distortion.range_scale", f),) for f in (0.5, 1.0, 2.0))),

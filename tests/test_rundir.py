@@ -43,6 +43,22 @@ def test_a_run_recorded_before_a_field_is_not_a_run_with_another_value():
   assert not rundir.same_run(recorded, config)
 
 
+def test_an_svm_recorded_before_the_virtual_and_reduced_fields_had_neither():
+  """SVM poly 4 ran before svm.virtual and svm.reduced existed: one machine, all its vectors. The
+  report reads its cost and determinism from the config so completed."""
+  from experiments.configs import rssvm_poly5, svm_poly4
+  from experiments.report import tables
+  from lenet import methods
+  recorded = json.loads(svm_poly4.get_config().to_json())
+  del recorded["svm"]["virtual"], recorded["svm"]["reduced"]
+  assert rundir.same_run(recorded, svm_poly4.get_config())
+  assert not rundir.same_run(recorded, rssvm_poly5.get_config())
+  recorded["network"] = "rssvm_poly5"
+  config = tables.recorded_config("rssvm_poly5", recorded)
+  assert config.svm.reduced == 0 and methods.deterministic(config)
+  assert methods.cost(config, {"support_vectors": 100})["macs"] == 100 * (400 + 9)
+
+
 def test_claim_refuses_another_config_and_writes_nothing(tmp_path):
   run = rundir.RunDir(tmp_path / "run")
   assert run.state() == "pending" and run.claim(lenet5.get_config()) is None

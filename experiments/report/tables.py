@@ -2,12 +2,17 @@
 paper's (lenet/paper_data)."""
 from __future__ import annotations
 
+import json
+
 import ml_collections
+
+from experiments import sweeps
 
 from experiments.report import runs as runs_lib
 from experiments.report.runs import mean_std, pm
 from lenet import methods
 from lenet import paper
+from lenet import rundir
 
 
 def classifier(network: str) -> str:
@@ -18,11 +23,18 @@ def classifier(network: str) -> str:
 TUTORIAL_NAMES = {"tutorial_lenet5": "tutorial LeNet-5", "tutorial_lenet1": "tutorial LeNet-1"}
 
 
+def recorded_config(network: str, recorded: dict) -> ml_collections.ConfigDict:
+  """A run's recorded config with the fields added since filled in as the run had them
+  (lenet/rundir.py, with_new_fields), against the row's config today."""
+  current = json.loads(sweeps.Run(network, (), 0, "").build_config().to_json())
+  return ml_collections.ConfigDict(rundir.with_new_fields(recorded, current))
+
+
 def network_row(network: str, runs: list[dict]) -> dict:
   errors = [100 * r["summary"]["test_error"] for r in runs]
   rejected = [100 * r["summary"]["rejected_for_target"] for r in runs
               if "rejected_for_target" in r["summary"]]
-  config = ml_collections.ConfigDict(runs[0]["config"])
+  config = recorded_config(network, runs[0]["config"])
   cost = methods.cost(config, runs[0]["summary"])
   commits = runs_lib.commits(runs)
   return {

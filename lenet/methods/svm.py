@@ -94,8 +94,7 @@ def check(config) -> None:
 
 def deterministic(config) -> bool:
   # the reduced set starts from vectors drawn with the seed, distorted copies are drawn from it
-  # (runs recorded before these fields: neither)
-  return not config.svm.get("reduced", 0) and config.svm.get("virtual", "none") != "distort"
+  return not config.svm.reduced and config.svm.virtual != "distort"
 
 
 def pixels(images, v) -> np.ndarray:
@@ -295,7 +294,7 @@ def cost(config, summary: dict | None = None) -> dict:
   multiply-accumulates; the power and the 45 sums, 9 S, beside them). Memory: the support
   vectors and their coefficients. S is the trained machine's (its summary); without a run the
   cost is not known. A reduced set: its m vectors, each in all 45 sums."""
-  if config.svm.get("reduced", 0):  # each reduced vector is in all 45 sums; known before the run
+  if config.svm.reduced:  # each reduced vector is in all 45 sums; known before the run
     s, d, pairs_per_vector = config.svm.reduced, linear.pixels(config), len(linear.PAIRS)
   elif summary is None or "support_vectors" not in summary:
     raise ValueError(f"{config.network}: an SVM's cost needs its run (the support vectors)")
