@@ -8,7 +8,10 @@ import pathlib
 
 from experiments import sweeps
 from experiments.report.runs import leaves as _leaves
+from experiments.report import tables
 from experiments.report.runs import load_diverged, load_runs, mean_std, pm, runs_of_config
+from experiments.report.runs import spread
+from lenet import methods
 from lenet import paper
 from lenet import rundir
 
@@ -95,8 +98,8 @@ def ablations_section(results: pathlib.Path) -> list[str]:
     change = changed_fields(any_run["config"], base[0]["config"]) if base else "-"
     if runs:
       mean, std = mean_std([100 * r["summary"]["test_error"] for r in runs])
-      test, train_error = pm(mean, std), pm(*mean_std([100 * r["summary"]["train_error"]
-                                                           for r in runs]))
+      test, train_error = _spread(name, runs, mean, std), _spread(
+          name, runs, *mean_std([100 * r["summary"]["train_error"] for r in runs]))
     else:
       mean, test, train_error = None, "", "-"
     if diverged:
@@ -104,7 +107,7 @@ def ablations_section(results: pathlib.Path) -> list[str]:
     baseline, diff = "-", "-"
     if base:
       b_mean, b_std = mean_std([100 * r["summary"]["test_error"] for r in base])
-      baseline = f"{pm(b_mean, b_std)} ([{base_dir}/]({base_dir}/))"
+      baseline = f"{_spread(name, base, b_mean, b_std)} ([{base_dir}/]({base_dir}/))"
       diff = f"{mean - b_mean:+.2f}" if mean is not None else "-"
     commits = sorted({r["versions"].get("git_commit", "unknown")[:12] for r in runs + diverged})
     per_seed = ", ".join(f"{100 * r['summary']['test_error']:.2f}" if "summary" in r else "diverged"
@@ -113,6 +116,15 @@ def ablations_section(results: pathlib.Path) -> list[str]:
                  f"| {baseline} | {diff} | {train_error} | [ablations/{name}/](ablations/{name}/) "
                  f"| {', '.join(f'`{c}`' for c in commits)} |")
   return lines
+
+
+def _spread(name: str, runs: list[dict], mean: float, std: float | None) -> str:
+  """pm, or "(deterministic)" for the one run of a configuration with nothing random (runs of
+  ablation `name` or of its baseline)."""
+  if name not in sweeps.ABLATIONS:
+    return pm(mean, std)
+  config = tables.recorded_config(sweeps.ABLATIONS[name].config, runs[0]["config"])
+  return spread(mean, std, methods.deterministic(config))
 
 
 def _baseline(results: pathlib.Path, name: str) -> tuple[str, list[dict]]:
