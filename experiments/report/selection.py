@@ -28,7 +28,8 @@ def candidates(results: pathlib.Path, key: str) -> list[dict]:
         "diverged": len(load_diverged(results / "selection", name)),
         "departures": paper.departures(config),
         "deterministic": methods.deterministic(config),
-        "default": all(fields.get(default, f) == v for f, v in overrides)})
+        "default": all(fields.get(default, f) == v for f, v in overrides
+                       if f not in q.revised_fields)})
   return out
 
 
@@ -83,11 +84,22 @@ def section(results: pathlib.Path) -> list[str]:
     lines.append(
         f"| {sweeps.QUESTIONS[key].text} | {len(cands)} | {sweeps.QUESTIONS[key].rule} | "
         + (f"`{chosen['name'].split('/', 1)[1]}` | {_error(chosen)} | "
-           f"{len(chosen['errors'])} | {'yes' if chosen['default'] else '**no**'} |"
+           f"{len(chosen['errors'])} | {_states(key, chosen)} |"
            if chosen else "- | - | - | - |"))
   for key, cands in asked.items():
     lines += _candidates_table(key, cands, chosen_of[key])
   return lines
+
+
+def _states(key: str, chosen: dict) -> str:
+  """Whether the config states the choice; the fields a later question chose again named."""
+  q = sweeps.QUESTIONS[key]
+  if not chosen["default"]:
+    return "**no**"
+  if not q.revised_fields:
+    return "yes"
+  revised = ", ".join(f"`{f.rsplit('.', 1)[-1]}`" for f in sorted(q.revised_fields))
+  return f"yes, but {revised} as chosen by {q.revised_by}"
 
 
 def _candidates_table(key: str, cands: list[dict], chosen: dict | None) -> list[str]:
