@@ -99,6 +99,22 @@ def test_the_fewest_departures_rule_on_made_up_candidates():
   assert selection.choose("lenet5", cands) is one
 
 
+def test_a_choice_revised_by_a_later_question_is_stated_on_its_other_fields():
+  """svm_poly9 chose scale, offset and C for one machine on 10,000 patterns; vsvm_poly9_kernel
+  chose scale and C again for both machines on 50,000. The config states the first's offset and
+  the second's scale and C."""
+  from experiments import sweeps
+  from experiments.report import selection
+  q = sweeps.QUESTIONS["svm_poly9"]
+  assert q.revised_fields == {"svm.scale", "svm.C"}
+  results = pathlib.Path(__file__).resolve().parents[2] / "results"
+  chosen = selection.choose("svm_poly9", selection.candidates(results, "svm_poly9"))
+  assert chosen["default"] and selection._states("svm_poly9", chosen).startswith("yes, but")
+  config = sweeps.Run("vsvm_poly9", (), 0, "").build_config()
+  assert dict(chosen["overrides"])["svm.offset"] == config.svm.offset  # the field still checked
+  assert dict(chosen["overrides"])["svm.scale"] != config.svm.scale    # revised, not checked
+
+
 def test_every_config_states_the_choice_its_committed_selection_runs_made():
   from experiments import sweeps
   from experiments.report import selection
