@@ -128,6 +128,9 @@ ABLATIONS = {
     "vsvm_poly9,input_format=raw": Ablation("vsvm_poly9", (("data.input_format", "raw"),),
                                             base=()),
     "vsvm_poly9,virtual=distort": Ablation("vsvm_poly9", (("svm.virtual", "distort"),), base=()),
+    # its kernel as chosen for one machine on 10,000 patterns (its run before vsvm_poly9_kernel)
+    "vsvm_poly9,scale=2,C=1": Ablation("vsvm_poly9", (("svm.scale", 2.0), ("svm.C", 1.0)),
+                                       base=()),
     # RS-SVM poly 5 reducing the first machine, not the virtual one (its runs before the choice)
     "rssvm_poly5,virtual=none": Ablation("rssvm_poly5", (("svm.virtual", "none"),), base=()),
     # 28x28-300-10 on the recipes it was chosen among: the paper's init (mu 0.02 does not train
