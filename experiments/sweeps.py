@@ -282,20 +282,21 @@ QUESTIONS = {
               for s in (0.5, 1.0, 2.0, 4.0, 8.0) for o in (0.0, 1.0) for c in (1.0, 10.0)),
         fixed=(("data.train_size", 10_000), ("svm.virtual", "none")),
         revised_by="vsvm_poly9_kernel"),
-    # on the choice above: what the virtual support vectors add (10,000 patterns)
+    # on the choice above: what the virtual support vectors add (10,000 patterns; run, as the
+    # next, before vsvm_poly9_kernel)
     "vsvm_poly9": Question(
         "V-SVM poly 9: one machine, or a second on the support vectors and their one-pixel "
         "shifts (10,000 patterns)", "vsvm_poly9",
         tuple((("svm.virtual", v),) for v in ("none", "shift")),
-        fixed=(("data.train_size", 10_000), ("svm.scale", 2.0))),  # before vsvm_poly9_kernel
-    # what the virtual copies and the input change with every pattern (50,000): the row's 0.27
+        fixed=(("data.train_size", 10_000), ("svm.scale", 2.0), ("svm.C", 1.0))),
+    # what the virtual copies and the input change with every pattern (50,000): the row was 0.27
     # above the paper (README)
     "vsvm_poly9_virtual": Question(
         "V-SVM poly 9's input and virtual copies: none, the 4 one-pixel shifts, the 8 with the "
         "diagonals, or 4 [dist] distortions (50,000 patterns)", "vsvm_poly9",
         tuple((("data.input_format", f), ("svm.virtual", v)) for f in ("deslant20", "raw")
               for v in ("none", "shift", "shift8", "distort")),
-        fixed=(("svm.scale", 2.0),)),  # run before vsvm_poly9_kernel chose 4
+        fixed=(("svm.scale", 2.0), ("svm.C", 1.0))),
     # not a choice (m is Fig. 11's cost): the approximation and the error as m grows
     "rssvm_poly5": Question(
         "RS-SVM poly 5's reduced set: the error as its vectors grow (10,000 patterns)",

@@ -99,6 +99,17 @@ def test_the_fewest_departures_rule_on_made_up_candidates():
   assert selection.choose("lenet5", cands) is one
 
 
+def test_the_ablations_table_says_deterministic_for_a_run_with_nothing_random():
+  """One machine of V-SVM poly 9 runs once and says so; its [dist] copies are drawn from the
+  seed and get a spread."""
+  results = pathlib.Path(__file__).resolve().parents[2] / "results"
+  rows = {line.split("|")[1].strip(): line for line in sections.ablations_section(results)
+          if line.startswith("| `")}
+  one, distorted = rows["`vsvm_poly9,virtual=none`"], rows["`vsvm_poly9,virtual=distort`"]
+  assert one.count("(deterministic)") == 3 and "one run" not in one  # test, baseline, training
+  assert " +- " in distorted.split("|")[3] and "(deterministic)" in distorted.split("|")[6]
+
+
 def test_a_choice_revised_by_a_later_question_is_stated_on_its_other_fields():
   """svm_poly9 chose scale, offset and C for one machine on 10,000 patterns; vsvm_poly9_kernel
   chose scale and C again for both machines on 50,000. The config states the first's offset and
