@@ -1,7 +1,8 @@
 """RS-SVM poly 5 (Section III-C-9; paper: 1.0%, the text says 1.1): Burges' reduced set. A
 polynomial SVM of degree 5 with virtual support vectors (lenet/methods/svm.py), its 45 decision
-functions then approximated by m vectors shared by all of them (lenet/methods/reduced_set.py). m is the most vectors whose cost fits Fig. 11's 650K
-multiply-accumulates on the deslanted 20x20 pixels: 1,460 x (400 + 45) = 649,700.
+functions then approximated by m vectors shared by all of them (lenet/methods/reduced_set.py).
+m is the most vectors whose cost fits Fig. 11's 650K multiply-accumulates on the deslanted
+20x20 pixels: 1,460 x (400 + 45) = 649,700.
 
     python -m experiments.train --config=experiments/configs/rssvm_poly5.py --workdir=runs/rssvm_poly5
 """

@@ -7,8 +7,8 @@ import json
 import pathlib
 
 from experiments import sweeps
-from experiments.report.runs import leaves as _leaves
 from experiments.report import tables
+from experiments.report.runs import leaves as _leaves
 from experiments.report.runs import load_diverged, load_runs, mean_std, pm, runs_of_config
 from experiments.report.runs import spread
 from lenet import methods
@@ -98,8 +98,9 @@ def ablations_section(results: pathlib.Path) -> list[str]:
     change = changed_fields(any_run["config"], base[0]["config"]) if base else "-"
     if runs:
       mean, std = mean_std([100 * r["summary"]["test_error"] for r in runs])
-      test, train_error = _spread(name, runs, mean, std), _spread(
-          name, runs, *mean_std([100 * r["summary"]["train_error"] for r in runs]))
+      once = _deterministic(name, runs)
+      test, train_error = spread(mean, std, once), spread(
+          *mean_std([100 * r["summary"]["train_error"] for r in runs]), once)
     else:
       mean, test, train_error = None, "", "-"
     if diverged:
@@ -107,7 +108,8 @@ def ablations_section(results: pathlib.Path) -> list[str]:
     baseline, diff = "-", "-"
     if base:
       b_mean, b_std = mean_std([100 * r["summary"]["test_error"] for r in base])
-      baseline = f"{_spread(name, base, b_mean, b_std)} ([{base_dir}/]({base_dir}/))"
+      baseline = (f"{spread(b_mean, b_std, _deterministic(name, base))} "
+                  f"([{base_dir}/]({base_dir}/))")
       diff = f"{mean - b_mean:+.2f}" if mean is not None else "-"
     commits = sorted({r["versions"].get("git_commit", "unknown")[:12] for r in runs + diverged})
     per_seed = ", ".join(f"{100 * r['summary']['test_error']:.2f}" if "summary" in r else "diverged"
@@ -118,13 +120,13 @@ def ablations_section(results: pathlib.Path) -> list[str]:
   return lines
 
 
-def _spread(name: str, runs: list[dict], mean: float, std: float | None) -> str:
-  """pm, or "(deterministic)" for the one run of a configuration with nothing random (runs of
-  ablation `name` or of its baseline)."""
+def _deterministic(name: str, runs: list[dict]) -> bool:
+  """Whether the runs (of ablation `name` or of its baseline) have nothing random; False for an
+  ablation not in the sweep."""
   if name not in sweeps.ABLATIONS:
-    return pm(mean, std)
+    return False
   config = tables.recorded_config(sweeps.ABLATIONS[name].config, runs[0]["config"])
-  return spread(mean, std, methods.deterministic(config))
+  return methods.deterministic(config)
 
 
 def _baseline(results: pathlib.Path, name: str) -> tuple[str, list[dict]]:

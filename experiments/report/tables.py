@@ -7,7 +7,6 @@ import json
 import ml_collections
 
 from experiments import sweeps
-
 from experiments.report import runs as runs_lib
 from experiments.report.runs import mean_std, pm
 from lenet import methods

@@ -23,9 +23,9 @@ Virtual support vectors (Schoelkopf, Burges and Vapnik 1996; the paper's [dist] 
 Reduced set (Burges; the paper's RS-SVM): `svm.reduced` = m > 0 replaces the support vectors
   by m vectors fitted to the 45 functions (lenet/methods/reduced_set.py), `svm.reduced_steps` of
   Adam at `svm.reduced_learning_rate`, started from m support vectors drawn with the seed.
-Deterministic (unless reduced or distorted): libsvm's working-set selection has no randomness. The support
-vectors (60 MB at 20,000) are not kept; the summary keeps their count per class and each pair's
-dual objective.
+Deterministic (unless reduced or distorted): libsvm's working-set selection has no randomness.
+The support vectors (60 MB at 20,000) are not kept; the summary keeps their count per class and
+each pair's dual objective.
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ from lenet.methods import linear
 from lenet.methods import reduced_set
 from lenet.train import kernels
 
-CHUNK = 500  # patterns per kernel matrix against the support vectors
+CHUNK = 500  # patterns per kernel matrix against the support vectors, or per distorted batch
 PIXELS = ("normalized", "unit")
 VIRTUAL = ("none", "shift", "shift8", "distort")
 # (rows, columns) each copy moves by: right, left, down, up, then the diagonals
@@ -129,11 +129,11 @@ def distorted(x, side: int, v, distortion, seed: int) -> np.ndarray:
   n = len(rows)
   cfg = distortion.copy_and_resolve_references()
   cfg.copies = v.virtual_copies
-  fetch = jax.jit(training_set.pattern_fetcher(n, cfg, seed))
-  images = jnp.asarray(rows)
-  k = np.arange(n, n * (1 + v.virtual_copies))
-  out = [np.asarray(fetch(images, jnp.asarray(k[i:i + CHUNK]))) for i in range(0, len(k), CHUNK)]
-  return pixels(np.concatenate(out), v)
+  fetch = training_set.pattern_fetcher(n, cfg, seed)
+  k = jnp.arange(n, n * (1 + v.virtual_copies))
+  out = jax.jit(lambda images, k: kernels.chunked_map(lambda q: fetch(images, q), k, CHUNK))(
+      jnp.asarray(rows), k)
+  return pixels(np.asarray(out), v)
 
 
 def support_labels(m: Machine) -> np.ndarray:
