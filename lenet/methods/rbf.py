@@ -28,6 +28,7 @@ import numpy as np
 
 from lenet.methods import fitted
 from lenet.methods import linear
+from lenet.train import kernels
 
 WIDTHS = ("per_centre", "global")
 CHUNK = 10_000  # patterns per distance matrix product
@@ -117,12 +118,16 @@ def class_centres(x, labels, per_class: int, key, iterations: int):
 
 def features(x, centres, sigma) -> jnp.ndarray:
   """(N, K + 1): each unit's exp(-||x - c_k||^2 / (2 sigma_k^2)), then a 1, in chunks."""
-  @jax.jit
+  return _features(jnp.asarray(x).reshape(len(x), -1), jnp.asarray(centres), jnp.asarray(sigma))
+
+
+@jax.jit
+def _features(x, centres, sigma):
+  """features' one compiled loop: the centres and widths are arguments, not constants."""
   def chunk(xc):
     phi = jnp.exp(-squared_distances(xc, centres) / (2.0 * sigma[None] ** 2))
     return jnp.concatenate([phi, jnp.ones((len(xc), 1), phi.dtype)], axis=1)
-  x = jnp.asarray(x).reshape(len(x), -1)
-  return jnp.concatenate([chunk(x[i:i + CHUNK]) for i in range(0, len(x), CHUNK)])
+  return kernels.chunked_map(chunk, x, min(CHUNK, len(x)))
 
 
 def run(config, run_dir) -> dict:
