@@ -120,15 +120,3 @@ def test_tiny_boosted_run_on_new_patterns(mnist_dir, tmp_path):
   s2, s3 = summary["net2_set"], summary["net3_set"]
   assert s2["new_from"] == 900 and s3["new_from"] == 900 + s2["new_examined"]
   assert 100 < s2["wrong_taken"] < 200 and len(summary["net_test_errors"]) == 3
-
-
-def test_gate_cost_is_checked_before_anything_is_trained(tmp_path):
-  c = boosted_lenet4.get_config()
-  c.boosting.gate_cost = 3.5
-  with pytest.raises(errors.ConfigError, match="boosting.gate_cost"):
-    methods.run(c, tmp_path / "run")
-  c = boosted_lenet4.get_config()
-  c.boosting.patterns = "fresh"
-  with pytest.raises(errors.ConfigError, match="boosting.patterns"):
-    methods.run(c, tmp_path / "run")
-  assert not (tmp_path / "run").exists()

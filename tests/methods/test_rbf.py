@@ -83,16 +83,6 @@ def test_counts_against_the_paper():
   assert cost["params"] == 1000 * 784 + 1000 + 10 * 1001
 
 
-def test_bad_values_are_refused_before_anything_is_written(tmp_path):
-  for field, value in (("width", "nearest"), ("width_scale", 0.0), ("ridge", -1.0),
-                       ("centres_per_class", 0), ("kmeans_iterations", 0)):
-    c = rbf_config.get_config()
-    c.rbf[field] = value
-    with pytest.raises(errors.ConfigError, match=f"rbf.{field}"):
-      methods.run(c, tmp_path / "run")
-  assert not (tmp_path / "run").exists()
-
-
 def test_too_many_centres_for_a_class_is_refused_before_the_run_is_claimed(mnist_dir, tmp_path):
   del mnist_dir
   c = rbf_config.get_config()
