@@ -34,7 +34,8 @@ def trainsize_section(results: pathlib.Path) -> list[str]:
     return summary["train_size"], summary.get("patterns_per_pass", summary["train_size"])
   fig6 = {int(r["train_size"]): r for r in paper.fig6()}
   lines = ["", "## Training-set size (Fig. 6)", "",
-           "LeNet-5 with its previous default (our init, mu = 0.5) on the first n training patterns "
+           "LeNet-5 with its default recipe (the paper's init, mu = 0.5) on the first n training "
+           "patterns "
            "(`python -m experiments.sweep --sweep=trainsize`). A pass is n updates, or 60,000 "
            "that cycle through the n patterns in their fixed order (`train.patterns_per_pass`); "
            "the paper does not say which it made. The paper's numbers are per n.", "",
