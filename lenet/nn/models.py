@@ -177,14 +177,16 @@ class LeNet4(Sequential):
 class MLP(Sequential):
   """The fully connected networks of Fig. 9 (Section III-C): the input_side x input_side pixels
   (28, or 20 deslanted), hidden layers H1, H2 of scaled-tanh units, 10 outputs as LeNet-1's and
-  LeNet-4's (+-1 place codes, or a softmax). 28x28-300-10 is hidden=(300,)."""
+  LeNet-4's (+-1 place codes, or a softmax). 28x28-300-10 is hidden=(300,); hidden=() is the
+  Linear row's classifier with the paper's other training, sigmoid units trained by gradient
+  descent (Section III-C-1; an ablation)."""
 
   def __init__(self, *, hidden=(300,), input_side: int = 28, activation: str = "scaled_tanh",
                output: str = "place", bias_init: str = "zero", weight_init: str = "fan_in",
                rngs: nnx.Rngs):
     hidden = tuple(hidden)
-    if not hidden or min(hidden) < 1:
-      raise ValueError(f"model.hidden must be one or more positive layer sizes, got {hidden}")
+    if hidden and min(hidden) < 1:
+      raise ValueError(f"model.hidden must be positive layer sizes, got {hidden}")
     if input_side < 1:
       raise ValueError(f"model.input_side must be positive, got {input_side}")
     common = dict(activation=activation, bias_init=bias_init, weight_init=weight_init, rngs=rngs)

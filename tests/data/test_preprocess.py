@@ -20,6 +20,14 @@ def test_paper_normalization_and_padding():
   assert (x == np.float32(-0.1)).sum() == 32 * 32 - 1
 
 
+def test_bilevel_thresholds_at_half_ink():
+  img = np.array([[0, 127, 128, 255]], np.uint8).reshape(1, 1, 4)
+  x = preprocess.preprocess(np.pad(img, ((0, 0), (0, 27), (0, 24))), "bilevel")
+  assert x.shape == (1, 28, 28, 1)
+  np.testing.assert_allclose(x[0, 0, :4, 0], [-0.1, -0.1, 1.175, 1.175], rtol=1e-6)
+  assert set(np.unique(x)) == {np.float32(-0.1), np.float32(1.175)}
+
+
 def test_lenet1_input_is_16x16_centred_in_28x28():
   img = np.zeros((1, 28, 28), np.uint8)
   img[0, 4:24, 4:24] = 255  # MNIST's 20x20 digit box, centred

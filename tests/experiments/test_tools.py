@@ -1,16 +1,23 @@
-"""The tools in experiments/tools (describe, evaluate, benchmark, figures) and the launchers'
+"""The tools in experiments/tools (describe, evaluate, benchmark, step_profile, figures) and the launchers'
 one-line errors."""
 import importlib
 import json
 import subprocess
 import sys
 
+import jax
+import jax.numpy as jnp
+import numpy as np
 import pytest
 
 from experiments.configs import lenet5
 from experiments.tools import describe
+from experiments.tools import step_profile
 from lenet import methods
 from lenet import paper
+from lenet.nn import models
+from lenet.optim import sdlm
+from lenet.train import kernels
 from tests.conftest import small_config
 
 
@@ -85,3 +92,25 @@ def test_benchmark_command_line_prints_a_rate(extra):
   header, rate = out.stdout.splitlines()[-2:]
   assert ("seeds=2" in header) if extra == ["--seeds=2"] else ("evaluation" in header)
   assert rate.startswith("img_per_s=") and int(rate.split("=")[1]) > 0
+
+
+
+def test_step_profile_stages_take_the_steps_they_name():
+  """One step of the '+backward' stage is SGD and of '+SDLM' is Eq. 21 with the stage's fixed
+  h_kk = 0.01, against the gradient computed directly; 'forward' is the criterion."""
+  c = importlib.import_module("experiments.configs.mlp300").get_config()
+  c.model.hidden, c.model.input_side = (5,), 4
+  params, timed = step_profile.stages(c, 1)
+  fn, (_, x, y) = timed["forward"]
+  fns = kernels.ModelFns.split(models.build(c.model, seed=c.seed))[0]
+  loss = lambda p: jnp.mean(kernels.criterion(c)(fns.penalties(p, x[0]), y[0]))
+  assert jnp.allclose(fn(params, x, y), loss(params))
+  g = jax.grad(loss)(params)
+  eta, mu = sdlm.PAPER_ETA[0], c.optimizer.mu
+  for stage, step in (("+backward", eta), ("+SDLM", eta / (mu + 0.01))):
+    fn, args = timed[stage]
+    got = fn(*args)
+    got = got[0] if stage == "+SDLM" else got  # (params, optimizer state)
+    want = jax.tree.map(lambda w, gw: w - step * gw, params, g)
+    for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(want)):
+      np.testing.assert_allclose(a, b, atol=1e-7)

@@ -61,6 +61,15 @@ def test_curvature_is_the_gauss_newton_diagonal():
                              atol=1e-7)
 
 
+def test_no_hidden_layer_is_the_linear_rows_classifier():
+  """hidden=(): 10 scaled-tanh units on the pixels, the Linear row's 7,850 parameters."""
+  c = config("mlp300")
+  c.model.hidden = ()
+  model = models.build(c.model, seed=0)
+  assert [l.kernel.shape for l in model.layers] == [(784, 10)]
+  assert methods.cost(c)["params"] == 7850 == methods.cost(config("linear"))["params"]
+
+
 def test_bad_layer_sizes_and_a_mismatched_input_are_refused(tmp_path):
   c = config("mlp300")
   c.model.hidden = (300, 0)

@@ -1,0 +1,116 @@
+"""Where the time of a batch-1 training step goes: the step taken apart, stage by stage.
+
+    python -m experiments.tools.step_profile --config=experiments/configs/mlp300.py
+
+Times four compiled `lax.scan`s of --steps single-pattern steps over random inputs (compile
+excluded, the median of --repeats), each adding one stage to the one before:
+
+  forward    the penalties and the criterion (Eq. 9), summed so that nothing is dropped
+  +backward  the gradient, applied as plain SGD (w <- w - eta g)
+  +SDLM      the paper's update instead, eta / (mu + h_kk) per parameter (Eq. 21)
+  pass       the training pass the runs use (lenet/train/kernels.make_pass_fn): the pattern and
+             label looked up by index, the error count and the divergence check added
+
+One line per stage: microseconds per step and the difference from the stage before, then the
+parameters' size, so that the bytes each step must move can be set beside its time.
+"""
+import time
+
+from absl import flags
+import jax
+import jax.numpy as jnp
+from ml_collections import config_flags
+import optax
+
+import lenet  # noqa: F401
+from experiments import cli
+from lenet.nn import models
+from lenet.optim import optimizers
+from lenet.optim import sdlm
+from lenet.train import kernels
+from lenet.train import orders
+
+
+
+def define_flags():
+  """The command line's flags (defined here, not on import, so tests can import the module)."""
+  config_flags.DEFINE_config_file("config", None, "Config file.")
+  flags.DEFINE_integer("steps", 10_000, "Single-pattern steps per timed scan.")
+  flags.DEFINE_integer("repeats", 5, "Timed scans per stage; the median is reported.")
+
+
+def _timed(fn, *args, repeats: int) -> float:
+  """Median seconds of fn(*args), after one call that compiles it."""
+  jax.block_until_ready(fn(*args))
+  times = []
+  for _ in range(repeats):
+    t = time.perf_counter()
+    jax.block_until_ready(fn(*args))
+    times.append(time.perf_counter() - t)
+  return sorted(times)[len(times) // 2]
+
+
+def stages(config, n: int):
+  """name -> (jitted function, its arguments), in the order of the module docstring."""
+  model = models.build(config.model, seed=config.seed)
+  fns, params = kernels.ModelFns.split(model)
+  loss_fn = kernels.criterion(config)
+  keys = jax.random.split(jax.random.PRNGKey(0), 2)
+  x = jax.random.uniform(keys[0], (n, 1, *model.input_shape), minval=-0.1, maxval=1.175)
+  y = jax.random.randint(keys[1], (n, 1), 0, 10)
+  objective = lambda p, xi, yi: jnp.mean(loss_fn(fns.penalties(p, xi), yi))
+  optimizer = optimizers.make(config.optimizer, n)
+  h = jax.tree.map(lambda p: jnp.full_like(p, 0.01), params)  # any fixed curvature will do
+  opt_state = sdlm.with_curvature(optimizer.init(params), h)
+  eta = sdlm.PAPER_ETA[0]
+
+  @jax.jit
+  def forward(p, x, y):
+    return jax.lax.scan(lambda s, xy: (s + objective(p, *xy), None), jnp.float32(0), (x, y))[0]
+
+  @jax.jit
+  def backward_sgd(p, x, y):
+    def step(p, xy):
+      g = jax.grad(objective)(p, *xy)
+      return jax.tree.map(lambda w, gw: w - eta * gw, p, g), None
+    return jax.lax.scan(step, p, (x, y))[0]
+
+  @jax.jit
+  def backward_sdlm(p, state, x, y):
+    def step(carry, xy):
+      p, state = carry
+      updates, state = optimizer.update(jax.grad(objective)(p, *xy), state, p)
+      return (optax.apply_updates(p, updates), state), None
+    return jax.lax.scan(step, (p, state), (x, y))[0]
+
+  run_pass = kernels.make_pass_fn(fns, loss_fn, optimizer)
+  steps = orders.steps_of(orders.pattern_order(0, n, 0, "fixed"), 1)
+  images, labels = x[:, 0], y[:, 0]
+  copy = lambda t: jax.tree.map(jnp.copy, t)  # run_pass donates its parameters and state
+  return params, {
+      "forward": (forward, (params, x, y)),
+      "+backward": (backward_sgd, (params, x, y)),
+      "+SDLM": (backward_sdlm, (params, opt_state, x, y)),
+      "pass": (lambda *a: run_pass(*copy(a[:2]), *a[2:]),
+               (params, opt_state, steps, images, labels)),
+  }
+
+
+def main(argv):
+  del argv
+  config, n = flags.FLAGS.config, flags.FLAGS.steps
+  params, timed = stages(config, n)
+  before = 0.0
+  for name, (fn, args) in timed.items():
+    us = 1e6 * _timed(fn, *args, repeats=flags.FLAGS.repeats) / n
+    print(f"{config.network} {name:10s} us_per_step={us:7.2f}  added={us - before:+7.2f}")
+    before = us
+  count = sum(p.size for p in jax.tree.leaves(params))
+  print(f"{config.network} params={count} bytes={4 * count} backend={jax.default_backend()} "
+        f"devices={jax.device_count()}")
+
+
+if __name__ == "__main__":
+  define_flags()
+  flags.mark_flag_as_required("config")
+  cli.run(main)
