@@ -89,6 +89,7 @@ def test_tiny_boosted_run_end_to_end_and_resume(mnist_dir, tmp_path):
   c.data.train_size = 300
   c.data.distortion.copies = 2
   c.train.passes = 1
+  c.boosting.patterns = "enlarged_set"  # the ablation; the default is the next test's
   summary = methods.run(c, tmp_path)
   for k in (1, 2, 3):
     net = json.loads((tmp_path / f"net{k}" / "summary.json").read_text())
@@ -115,7 +116,7 @@ def test_tiny_boosted_run_on_new_patterns(mnist_dir, tmp_path):
   del mnist_dir
   c = boosted_lenet4.get_config()
   c.data.train_size, c.data.distortion.copies, c.train.passes = 300, 2, 1
-  c.boosting.patterns = "new"
+  assert c.boosting.patterns == "new"  # the paper's reading is the default
   summary = methods.run(c, tmp_path)
   s2, s3 = summary["net2_set"], summary["net3_set"]
   assert s2["new_from"] == 900 and s3["new_from"] == 900 + s2["new_examined"]
