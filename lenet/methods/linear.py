@@ -9,8 +9,10 @@
   (+1 for i, -1 for j); class i's score is sum_j out(i/j) - sum_y out(y/i), each output linear
   or thresholded to +-1 (`linear.units`; the paper's units may have been sigmoids).
 "pca_quadratic": the mean subtracted, the projections z on the first `pca.components` (40)
-  principal components of the training set, then "linear" on the products z_i z_j, i <= j
-  (820 of them for 40) and a bias: the paper's 821 inputs.
+  principal components of the training set, then "linear" on a degree-2 polynomial of them and
+  a bias. The paper's 821 inputs for 40 fit two readings (`pca.terms`): "products", every
+  z_i z_j with i <= j (820); "linear_cross", the 40 z_i and the 780 z_i z_j with i < j; and
+  "full" (both, 861 inputs) is the polynomial neither count gives.
 The penalty of a class is minus its score (Fig. 10 ranks on the margin between the two best).
 Deterministic: one run, no seed. Its run directory holds the weights (params.msgpack).
 """
@@ -29,6 +31,7 @@ from lenet.methods import fitted
 
 METHODS = ("linear", "pairwise", "pca_quadratic")
 UNITS = ("linear", "threshold")  # a pairwise unit's output in the class scores
+TERMS = ("products", "linear_cross", "full")  # pca_quadratic's polynomial
 CLASSES = 10
 PAIRS = tuple(itertools.combinations(range(CLASSES), 2))  # unit i/j for i < j
 
@@ -43,6 +46,8 @@ def check(config) -> None:
   check_data(config.data)
   if config.method == "pca_quadratic" and not 0 < config.pca.components <= 400:
     raise ValueError(f"pca.components must be in 1..400, got {config.pca.components}")
+  if config.method == "pca_quadratic" and config.pca.terms not in TERMS:
+    raise ValueError(f"unknown pca.terms={config.pca.terms!r}; choose from {TERMS}")
 
 
 def check_data(dc) -> None:
@@ -78,10 +83,17 @@ def principal_components(x, components: int):
   return mean, vectors[:, ::-1][:, :components]
 
 
-def quadratic(z) -> jnp.ndarray:
-  """(N, K) -> (N, K (K + 1) / 2 + 1): every product z_i z_j, i <= j, then a 1."""
-  i, j = np.triu_indices(z.shape[1])
-  return jnp.concatenate([z[:, i] * z[:, j], jnp.ones((z.shape[0], 1), z.dtype)], axis=1)
+def quadratic(z, terms: str = "products") -> jnp.ndarray:
+  """(N, K) -> the `pca.terms` polynomial, then a 1: "products" every z_i z_j, i <= j;
+  "linear_cross" the z_i, then z_i z_j, i < j; "full" the z_i, then z_i z_j, i <= j."""
+  i, j = np.triu_indices(z.shape[1], k=1 if terms == "linear_cross" else 0)
+  linear = [] if terms == "products" else [z]
+  return jnp.concatenate([*linear, z[:, i] * z[:, j], jnp.ones((z.shape[0], 1), z.dtype)], axis=1)
+
+
+def quadratic_inputs(k: int, terms: str) -> int:
+  """Inputs of `quadratic` for K projections, the bias aside."""
+  return k * (k + 1) // 2 + (k if terms == "full" else 0)
 
 
 def input_map(config, train_images):
@@ -91,7 +103,9 @@ def input_map(config, train_images):
     return with_bias, {}
   flat = lambda im: jnp.asarray(im).reshape(len(im), -1)  # noqa: E731
   mean, basis = principal_components(flat(train_images), config.pca.components)
-  return (lambda im: quadratic((flat(im) - mean[None]) @ basis)), {"mean": mean, "basis": basis}
+  terms = config.pca.terms
+  return ((lambda im: quadratic((flat(im) - mean[None]) @ basis, terms)),
+          {"mean": mean, "basis": basis})
 
 
 def _ridge(dim: int, ridge: float, dtype) -> jnp.ndarray:
@@ -169,7 +183,7 @@ def cost(config) -> dict:
   units on them and a bias."""
   if config.method == "pca_quadratic":
     k, d = config.pca.components, pixels(config)
-    inputs = k * (k + 1) // 2
+    inputs = quadratic_inputs(k, config.pca.terms)
     params = d * k + d + CLASSES * (inputs + 1)
     return {"params": params, "connections": params,
             "macs": d * k + inputs + CLASSES * inputs, "memory": params}

@@ -6,6 +6,7 @@ import pytest
 
 from experiments.configs import boosted_lenet4
 from experiments.configs import pairwise
+from experiments.configs import pca_quadratic
 from experiments.configs import rbf
 from experiments.configs import svm_poly4
 from experiments.configs import tangent
@@ -15,6 +16,7 @@ from lenet import methods
 CASES = [
     (pairwise, {"linear.ridge": 0.0}, "linear.ridge"),
     (pairwise, {"linear.units": "sigmoid"}, "linear.units"),
+    (pca_quadratic, {"pca.terms": "cubic"}, "pca.terms"),
     (rbf, {"rbf.width": "nearest"}, "rbf.width"),
     (rbf, {"rbf.width_scale": 0.0}, "rbf.width_scale"),
     (rbf, {"rbf.ridge": -1.0}, "rbf.ridge"),

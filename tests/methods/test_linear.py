@@ -79,6 +79,20 @@ def test_quadratic_features_are_the_papers_821():
   np.testing.assert_allclose(q[:, k], np.asarray(z[:, 3] * z[:, 7]), rtol=1e-6)
 
 
+@pytest.mark.parametrize("terms,count", [("products", 821), ("linear_cross", 821),
+                                         ("full", 861)])
+def test_the_polynomial_readings_against_a_loop_over_the_terms(terms, count):
+  """Each reading of the degree-2 polynomial, term by term, against a plain loop."""
+  z = np.random.default_rng(4).normal(size=(3, 6)).astype(np.float32)
+  want = [] if terms == "products" else [z[:, a] for a in range(6)]
+  want += [z[:, a] * z[:, b] for a in range(6) for b in range(a, 6)
+           if b > a or terms != "linear_cross"]
+  want = np.stack([*want, np.ones(3, np.float32)], axis=1)
+  np.testing.assert_allclose(np.asarray(linear.quadratic(jnp.asarray(z), terms)), want,
+                             rtol=1e-6)
+  assert linear.quadratic_inputs(40, terms) + 1 == count
+
+
 def test_counts_against_the_paper():
   assert methods.cost(linear_config.get_config())["params"] == 7_850  # Section III-C-1
   assert methods.cost(linear_deslant.get_config())["params"] == 4_010
