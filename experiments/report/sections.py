@@ -100,8 +100,9 @@ def ablations_section(results: pathlib.Path) -> list[str]:
     if runs:
       mean, std = mean_std([100 * r["summary"]["test_error"] for r in runs])
       once = _deterministic(name, runs)
-      test, train_error = spread(mean, std, once), spread(
-          *mean_std([100 * r["summary"]["train_error"] for r in runs]), once)
+      test = spread(mean, std, once)
+      trains = [r["summary"]["train_error"] for r in runs]  # None: not measured (neighbours)
+      train_error = "-" if None in trains else spread(*mean_std([100 * e for e in trains]), once)
     else:
       mean, test, train_error = None, "", "-"
     if diverged:
