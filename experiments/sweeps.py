@@ -269,8 +269,10 @@ QUESTIONS = {
     "pairwise": Question(
         "Pairwise's ridge and units (linear, or thresholded to a vote)", "pairwise",
         tuple((*r, ("linear.units", u)) for u in ("linear", "threshold") for r in _RIDGES)),
+    # rerun with the terms pca_quadratic_terms chose (its candidates ran at ridge 0.01, the
+    # choice among these with every product i <= j; git history keeps those runs)
     "pca_quadratic": Question("40 PCA + quadratic's ridge (not given by the paper)",
-                              "pca_quadratic", _RIDGES_PCA, fixed=(("pca.terms", "products"),)),
+                              "pca_quadratic", _RIDGES_PCA),
     "pca_quadratic_terms": Question(
         "40 PCA + quadratic's 821 inputs: every product z_i z_j, i <= j, or the 40 projections "
         "and the products i < j", "pca_quadratic",

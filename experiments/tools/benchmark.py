@@ -10,14 +10,13 @@ Times one training pass (lax.scan of optimizer steps, data on the device) over -
 inputs of the model's input shape (throughput does not depend on the pixel values), after a
 warm-up call of the same shapes that compiles it. The last line is `img_per_s=N`.
 """
-import time
-
 from absl import flags
 import jax
 from ml_collections import config_flags
 
 import lenet  # noqa: F401
 from experiments import cli
+from experiments.tools import timing
 from lenet.nn import models
 from lenet.optim import optimizers
 from lenet.optim import sdlm
@@ -40,7 +39,7 @@ def measure(config, images: int, repeats: int, seeds: int = 1) -> float:
   model = models.build(config.model, seed=config.seed)
   fns, params = kernels.ModelFns.split(model)
   keys = jax.random.split(jax.random.PRNGKey(0), 2)
-  x = jax.random.uniform(keys[0], (n, *model.input_shape), minval=-0.1, maxval=1.175)
+  x = timing.random_inputs(keys[0], (n, *model.input_shape))
   y = jax.random.randint(keys[1], (n,), 0, 10)
   optimizer = optimizers.make(config.optimizer, -(-n // b))
   opt_state = optimizer.init(params)
@@ -52,13 +51,12 @@ def measure(config, images: int, repeats: int, seeds: int = 1) -> float:
   group = multiseed.Seeds(fns, kernels.criterion(config), optimizer, config, None, seeds)
   state = group.join([(params, opt_state)] * seeds)
   steps = [orders.steps_of(orders.pattern_order(s, n, 0, "fixed"), b) for s in range(seeds)]
-  state, _ = jax.block_until_ready(group.run_pass(state, steps, x, y))  # compile
-  times = []
-  for _ in range(repeats):
-    t = time.perf_counter()
-    state, _ = jax.block_until_ready(group.run_pass(state, steps, x, y))
-    times.append(time.perf_counter() - t)
-  return sum(s.size for s in steps) / sorted(times)[len(times) // 2]  # every seed's images
+  carried = [state]  # each pass trains on from the last (the pass donates its state)
+
+  def one_pass():
+    carried[0], _ = group.run_pass(carried[0], steps, x, y)
+    return carried[0]
+  return sum(s.size for s in steps) / timing.median_seconds(one_pass, repeats)  # seed-images
 
 
 def measure_evaluation(config, images: int, repeats: int) -> float:
@@ -66,16 +64,10 @@ def measure_evaluation(config, images: int, repeats: int) -> float:
   n = images or 60_000
   model = models.build(config.model, seed=config.seed)
   fns, params = kernels.ModelFns.split(model)
-  x = jax.random.uniform(jax.random.PRNGKey(0), (n, *model.input_shape), minval=-0.1,
-                         maxval=1.175)
+  x = timing.random_inputs(jax.random.PRNGKey(0), (n, *model.input_shape))
   penalties_of = kernels.make_penalties_fn(fns, config.train.eval_batch_size)
-  jax.block_until_ready(penalties_of(params, x))  # compile
-  times = []
-  for _ in range(repeats):
-    t = time.perf_counter()
-    jax.block_until_ready(penalties_of(params, x))
-    times.append(time.perf_counter() - t)
-  return n / sorted(times)[len(times) // 2]
+  return n / timing.median_seconds(lambda: penalties_of(params, x), repeats)
+
 
 
 def main(argv):

@@ -14,8 +14,6 @@ excluded, the median of --repeats), each adding one stage to the one before:
 One line per stage: microseconds per step and the difference from the stage before, then the
 parameters' size, so that the bytes each step must move can be set beside its time.
 """
-import time
-
 from absl import flags
 import jax
 import jax.numpy as jnp
@@ -24,12 +22,12 @@ import optax
 
 import lenet  # noqa: F401
 from experiments import cli
+from experiments.tools import timing
 from lenet.nn import models
 from lenet.optim import optimizers
 from lenet.optim import sdlm
 from lenet.train import kernels
 from lenet.train import orders
-
 
 
 def define_flags():
@@ -39,24 +37,16 @@ def define_flags():
   flags.DEFINE_integer("repeats", 5, "Timed scans per stage; the median is reported.")
 
 
-def _timed(fn, *args, repeats: int) -> float:
-  """Median seconds of fn(*args), after one call that compiles it."""
-  jax.block_until_ready(fn(*args))
-  times = []
-  for _ in range(repeats):
-    t = time.perf_counter()
-    jax.block_until_ready(fn(*args))
-    times.append(time.perf_counter() - t)
-  return sorted(times)[len(times) // 2]
-
-
 def stages(config, n: int):
-  """name -> (jitted function, its arguments), in the order of the module docstring."""
+  """(the parameters, name -> (jitted function, its arguments)), in the module docstring's order
+  of stages. SDLM configs only: the "+SDLM" stage is the config's optimizer."""
+  if config.optimizer.name != "sdlm":
+    raise ValueError(f"step_profile times SDLM's step; optimizer.name={config.optimizer.name!r}")
   model = models.build(config.model, seed=config.seed)
   fns, params = kernels.ModelFns.split(model)
   loss_fn = kernels.criterion(config)
   keys = jax.random.split(jax.random.PRNGKey(0), 2)
-  x = jax.random.uniform(keys[0], (n, 1, *model.input_shape), minval=-0.1, maxval=1.175)
+  x = timing.random_inputs(keys[0], (n, 1, *model.input_shape))
   y = jax.random.randint(keys[1], (n, 1), 0, 10)
   objective = lambda p, xi, yi: jnp.mean(loss_fn(fns.penalties(p, xi), yi))
   optimizer = optimizers.make(config.optimizer, n)
@@ -66,7 +56,10 @@ def stages(config, n: int):
 
   @jax.jit
   def forward(p, x, y):
-    return jax.lax.scan(lambda s, xy: (s + objective(p, *xy), None), jnp.float32(0), (x, y))[0]
+    def step(carry, xy):  # the barrier keeps work on the parameters inside the loop, as it is
+      p, s = jax.lax.optimization_barrier(carry)  # when they change every step
+      return (p, s + objective(p, *xy)), None
+    return jax.lax.scan(step, (p, jnp.float32(0)), (x, y))[0][1]
 
   @jax.jit
   def backward_sgd(p, x, y):
@@ -102,7 +95,7 @@ def main(argv):
   params, timed = stages(config, n)
   before = 0.0
   for name, (fn, args) in timed.items():
-    us = 1e6 * _timed(fn, *args, repeats=flags.FLAGS.repeats) / n
+    us = 1e6 * timing.median_seconds(lambda: fn(*args), flags.FLAGS.repeats) / n
     print(f"{config.network} {name:10s} us_per_step={us:7.2f}  added={us - before:+7.2f}")
     before = us
   count = sum(p.size for p in jax.tree.leaves(params))

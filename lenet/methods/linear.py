@@ -179,14 +179,16 @@ def _classify(config, dataset, run_dir):
 
 def cost(config) -> dict:
   """One multiply-accumulate per pixel per unit; parameters = memory = units x (pixels + 1).
-  pca_quadratic: the projection (pixels x K, and the mean), the K (K + 1) / 2 products, the 10
-  units on them and a bias."""
+  pca_quadratic: the projection (pixels x K, and the mean), the products of `pca.terms` (K (K - 1)
+  / 2 for "linear_cross", K (K + 1) / 2 otherwise; a linear term costs none), the 10 units on
+  the inputs and a bias."""
   if config.method == "pca_quadratic":
-    k, d = config.pca.components, pixels(config)
-    inputs = quadratic_inputs(k, config.pca.terms)
+    k, d, terms = config.pca.components, pixels(config), config.pca.terms
+    inputs = quadratic_inputs(k, terms)
+    products = k * (k - 1) // 2 if terms == "linear_cross" else k * (k + 1) // 2
     params = d * k + d + CLASSES * (inputs + 1)
     return {"params": params, "connections": params,
-            "macs": d * k + inputs + CLASSES * inputs, "memory": params}
+            "macs": d * k + products + CLASSES * inputs, "memory": params}
   units = CLASSES if config.method == "linear" else len(PAIRS)
   params = units * (pixels(config) + 1)
   return {"params": params, "connections": params, "macs": units * pixels(config),

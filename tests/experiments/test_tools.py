@@ -1,5 +1,5 @@
-"""The tools in experiments/tools (describe, evaluate, benchmark, step_profile, figures) and the launchers'
-one-line errors."""
+"""The tools in experiments/tools (describe, evaluate, benchmark, step_profile, figures) and
+the launchers' one-line errors."""
 import importlib
 import json
 import subprocess
@@ -94,7 +94,6 @@ def test_benchmark_command_line_prints_a_rate(extra):
   assert rate.startswith("img_per_s=") and int(rate.split("=")[1]) > 0
 
 
-
 def test_step_profile_stages_take_the_steps_they_name():
   """One step of the '+backward' stage is SGD and of '+SDLM' is Eq. 21 with the stage's fixed
   h_kk = 0.01, against the gradient computed directly; 'forward' is the criterion."""
@@ -114,3 +113,10 @@ def test_step_profile_stages_take_the_steps_they_name():
     want = jax.tree.map(lambda w, gw: w - step * gw, params, g)
     for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(want)):
       np.testing.assert_allclose(a, b, atol=1e-7)
+  fn, args = timed["pass"]  # the runs' pass takes the same step, twice from the same start
+  for _ in range(2):
+    for a, b in zip(jax.tree.leaves(fn(*args)[0]), jax.tree.leaves(want)):
+      np.testing.assert_allclose(a, b, atol=1e-7)
+  c.optimizer.name = "sgd"
+  with pytest.raises(ValueError, match="optimizer.name"):
+    step_profile.stages(c, 1)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from experiments.configs import boosted_lenet4
-from lenet import errors
 from lenet import evaluation
 from lenet import methods
 from lenet.data import dataset

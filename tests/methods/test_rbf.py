@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from experiments.configs import rbf as rbf_config
-from lenet import errors
 from lenet import methods
 from lenet import paper
 from lenet.methods import rbf

@@ -1,5 +1,4 @@
 """lenet/methods/svm.py: the kernel, a hand-worked machine, libsvm's layout and the vote."""
-import itertools
 
 import jax.numpy as jnp
 import ml_collections
@@ -7,7 +6,6 @@ import numpy as np
 import pytest
 
 from experiments.configs import svm_poly4
-from lenet import errors
 from lenet import methods
 from lenet.methods import linear
 from lenet.methods import svm

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from experiments.configs import tangent as tangent_config
-from lenet import errors
 from lenet import methods
 from lenet.data import dataset
 from lenet.data import preprocess
