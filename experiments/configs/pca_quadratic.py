@@ -10,7 +10,7 @@ from experiments.configs import common
 
 def get_config():
   # ridge: not given by the paper; chosen on the validation split (results/selection/
-  # pca_quadratic: 0.01, 1 and 100 tie, the rule takes the first)
+  # pca_quadratic, with pca.terms as chosen: 0.01 and 1 tie, the rule takes the first)
   return common.make_pixels("pca_quadratic", method="pca_quadratic", input_format="raw",
                             # the paper's 40; its 821 inputs read as the 40 projections and
                             # the products z_i z_j, i < j, chosen on the validation split over
