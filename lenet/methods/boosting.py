@@ -35,6 +35,7 @@ from lenet.train import kernels
 NETS = 3
 PATTERNS = ("new", "enlarged_set")
 SCAN_CHUNK = 100_000  # new patterns classified at a time while a filter looks for its quota
+SCAN_LOG_EVERY = 1_000_000  # a progress line each time a filter has examined this many more
 
 
 def net_config(config, k: int):
@@ -100,8 +101,8 @@ def disagreement_set(key, pred1: np.ndarray, pred2: np.ndarray, size: int):
   return disagree[np.arange(size) % len(disagree)], {"disagreements_available": int(len(disagree))}
 
 
-def scan_new(kind_of, start: int, wanted: dict[bool, int], limit: int,
-             chunk: int = SCAN_CHUNK) -> tuple[dict[bool, np.ndarray], int]:
+def scan_new(kind_of, start: int, wanted: dict[bool, int],
+             limit: int) -> tuple[dict[bool, np.ndarray], int]:
   """The first wanted[v] new positions start, start + 1, ... of each kind v (kind_of(positions)
   -> bool array, e.g. "net 1 is wrong"), in stream order, examining at most `limit` patterns;
   and the position after the last one examined."""
@@ -113,13 +114,16 @@ def scan_new(kind_of, start: int, wanted: dict[bool, int], limit: int,
       short = {v: f"{have[v]} of {n}" for v, n in wanted.items()}
       raise ValueError(f"boosting: the first {limit:,} new patterns hold only {short} of the "
                        "kinds the filter needs; raise boosting.new_patterns_limit")
-    positions = np.arange(end, end + min(chunk, start + limit - end))
+    positions = np.arange(end, end + min(SCAN_CHUNK, start + limit - end))
     kinds = np.asarray(kind_of(positions), bool)
     for v in wanted:
       found[v].append(positions[kinds == v][:max(wanted[v] - have[v], 0)])
       have[v] += len(found[v][-1])
     last_needed = max((int(f[-1][-1]) for f in found.values() if len(f[-1])), default=end)
     end = last_needed + 1 if all(have[v] >= n for v, n in wanted.items()) else positions[-1] + 1
+    if (end - start) // SCAN_LOG_EVERY > (positions[0] - start) // SCAN_LOG_EVERY:
+      logging.info("Boosting filter: %s new patterns examined, found %s", f"{end - start:,}",
+                   {v: f"{have[v]:,} of {n:,}" for v, n in wanted.items()})
   return {v: np.concatenate(f) for v, f in found.items()}, int(end)
 
 

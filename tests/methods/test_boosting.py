@@ -39,9 +39,11 @@ def test_net3_sees_only_disagreements():
   assert len(chosen) == 7
 
 
-def test_new_patterns_filter_half_wrong_from_positions_no_net_trained_on():
+def test_new_patterns_filter_half_wrong_from_positions_no_net_trained_on(monkeypatch):
   """boosting.patterns="new": net 2's set from position `start` on (past the enlarged set), half
   wrong for net 1, each taken once in stream order; net 3's from where net 2's scan ended."""
+  monkeypatch.setattr(boosting, "SCAN_CHUNK", 1000)  # many chunks, a progress line every 10
+  monkeypatch.setattr(boosting, "SCAN_LOG_EVERY", 10_000)
   rng = np.random.default_rng(0)
   wrong_at = rng.random(200_000) < 0.03  # net 1 wrong on about 3% of the new stream
   net1_wrong = lambda pos: wrong_at[pos - 1000]  # noqa: E731
