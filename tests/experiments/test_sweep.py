@@ -208,14 +208,14 @@ def write(directory, config, summary=None, failure=None):
 def test_the_report_lists_diverged_ablation_runs(tmp_path):
   summary = {"test_error": 0.01, "train_error": 0.004, "seed": 0}
   recipe = sweeps.Run("lenet5", sweeps.PREVIOUS_LENET5, 0, "").build_config()  # their baseline
-  sgd = sweeps.Run("lenet5", sweeps.ABLATIONS["optimizer=sgd"].overrides, 0, "").build_config()
+  adam = sweeps.Run("lenet5", sweeps.ABLATIONS["optimizer=adam"].overrides, 0, "").build_config()
   relu = sweeps.Run("lenet5", sweeps.ABLATIONS["activation=relu"].overrides, 0, "").build_config()
   with recipe.unlocked():  # a baseline recorded before this field existed: it has its default
     del recipe.train["grad_chunk"]
   baseline = "ablations/weight_init=efficient_backprop"
   write(tmp_path / baseline / "seed_0", recipe, summary)
   nan = {"error": "TrainingDiverged", "message": "NaN"}
-  write(tmp_path / "ablations" / "optimizer=sgd" / "seed_0", sgd, failure=nan)
+  write(tmp_path / "ablations" / "optimizer=adam" / "seed_0", adam, failure=nan)
   write(tmp_path / "ablations" / "activation=relu" / "seed_0", relu, failure=nan)
   relu.seed = 1
   write(tmp_path / "ablations" / "activation=relu" / "seed_1", relu, summary)
@@ -224,7 +224,7 @@ def test_the_report_lists_diverged_ablation_runs(tmp_path):
                             "1.00 (one run); diverged in 1 of 2 | diverged, 1.00 | 2 | "
                             f"1.00 (one run) ([{baseline}/]({baseline}/)) | +0.00 | "
                             "0.40 (one run) |")
-  assert rows[1].startswith("| `optimizer=sgd` | `optimizer.name=sgd` | diverged in 1 of 1 | "
+  assert rows[1].startswith("| `optimizer=adam` | `optimizer.name=adam` | diverged in 1 of 1 | "
                             f"diverged | 1 | 1.00 (one run) ([{baseline}/]({baseline}/)) | - | "
                             "- |")
 
