@@ -19,6 +19,7 @@ import logging as std_logging
 import os
 import pathlib
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -76,6 +77,15 @@ def git_commit() -> str:
     return "unknown"
 
 
+def cpu_vector_isa() -> str:
+  """The widest x86 vector instructions XLA's CPU compiler can use here: "avx512", "avx2" or
+  "other". They set the order of its float sums, so runs agree bitwise only per kind of CPU."""
+  cpuinfo = pathlib.Path("/proc/cpuinfo")
+  found = re.search(r"^flags\s*:(.*)$", cpuinfo.read_text() if cpuinfo.exists() else "", re.M)
+  flags = set(found.group(1).split()) if found else set()
+  return "avx512" if "avx512f" in flags else "avx2" if "avx2" in flags else "other"
+
+
 def software_versions() -> dict[str, str]:
   import flax  # pylint: disable=g-import-not-at-top
   return {
@@ -87,7 +97,8 @@ def software_versions() -> dict[str, str]:
       "ml_collections": getattr(ml_collections, "__version__", "unknown"),
       "platform": platform.platform(), "processor": platform.processor() or platform.machine(),
       "backend": jax.default_backend(), "devices": str(jax.devices()),
-      "cpu_count": str(os.cpu_count()), "xla_flags": os.environ.get("XLA_FLAGS", ""),
+      "cpu_count": str(os.cpu_count()), "cpu_vector_isa": cpu_vector_isa(),
+      "xla_flags": os.environ.get("XLA_FLAGS", ""),
   }
 
 

@@ -1,5 +1,6 @@
 """lenet/rundir.py: a run's identity, claiming a directory, the outcome files."""
 import json
+import pathlib
 
 import numpy as np
 import pytest
@@ -82,3 +83,13 @@ def test_the_outcome_of_penalties(tmp_path):
   assert summary == {"seed": 3, "test_error": 0.25, "test_errors": 1,
                      **evaluation.rejection_summary(penalties, labels)}
   assert run.summary() == summary and run.state() == "finished"
+
+
+def test_versions_name_the_cpus_vector_instructions():
+  """Bitwise results hold per kind of CPU (tests/train/test_fit.py): each run records its kind,
+  read off /proc/cpuinfo's flags."""
+  isa = rundir.software_versions()["cpu_vector_isa"]
+  assert isa in ("avx512", "avx2", "other")
+  cpuinfo = pathlib.Path("/proc/cpuinfo")
+  flags = cpuinfo.read_text() if cpuinfo.exists() else ""
+  assert (isa == "avx512") == (" avx512f" in flags)

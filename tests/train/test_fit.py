@@ -3,7 +3,6 @@ resume, the NaN stop, vmapped and sharded seeds, evaluation from the weights fil
 import importlib
 import json
 import pathlib
-import re
 
 import jax
 import jax.numpy as jnp
@@ -286,16 +285,6 @@ def test_seed_axis_sharded_across_two_devices(mnist_dir, tmp_path):
     np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
 
 
-def _vector_isa() -> str:
-  """The widest x86 vector instructions XLA's CPU compiler can use here: "avx512", "avx2" or
-  "other". They set the order of its float sums, so bitwise results hold per kind of CPU."""
-  cpuinfo = pathlib.Path("/proc/cpuinfo")
-  text = cpuinfo.read_text() if cpuinfo.exists() else ""
-  found = re.search(r"^flags\s*:(.*)$", text, re.M)
-  flags = set(found.group(1).split()) if found else set()
-  return "avx512" if "avx512f" in flags else "avx2" if "avx2" in flags else "other"
-
-
 @pytest.mark.slow
 def test_lenet5_pass_1_is_the_committed_runs(mnist_dir, tmp_path):
   """The paper's recipe, seed 0, all 60,000 patterns: pass 1 gives exactly the numbers of the
@@ -303,7 +292,7 @@ def test_lenet5_pass_1_is_the_committed_runs(mnist_dir, tmp_path):
   was reshaped), or on an AVX2 CPU those of the same code there (lenet5_pass1_references.json:
   the same start and step sizes, then float sums in another order)."""
   del mnist_dir
-  isa = _vector_isa()
+  isa = rundir.cpu_vector_isa()
   references = json.loads((pathlib.Path(__file__).parent / "lenet5_pass1_references.json")
                           .read_text())
   if isa == "avx512":
