@@ -69,7 +69,6 @@ def measure_evaluation(config, images: int, repeats: int) -> float:
   return n / timing.median_seconds(lambda: penalties_of(params, x), repeats)
 
 
-
 def main(argv):
   del argv
   config = _CONFIG.value

@@ -7,7 +7,7 @@ and the output pixel (i, j), i, j = 0..19, is the input at
     y = y0 + (i - 9.5),  x = x0 + (j - 9.5) + a (i - 9.5)
 by bilinear interpolation (background outside the field). The shear about y0 keeps the centroid.
 The paper deslanted NIST's bilevel originals; MNIST is grey, so the moments' weighting is a
-choice: "grey" (I = pixel / 255) or "threshold" (I = 1 where pixel > 127, else 0).
+choice: "grey" (I = pixel / 255) or "threshold" (I = 1 where pixel >= HALF_INK, else 0).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import numpy as np
 
 SIZE = 20
 WEIGHTINGS = ("grey", "threshold")
+HALF_INK = 128  # of 255: a pixel at or above it is ink in a thresholded (bilevel) image
 
 
 def moments(images_uint8: np.ndarray, weighting: str = "grey"):
@@ -22,7 +23,7 @@ def moments(images_uint8: np.ndarray, weighting: str = "grey"):
   if weighting not in WEIGHTINGS:
     raise ValueError(f"unknown deslant weighting {weighting!r}; choose from {WEIGHTINGS}")
   w = images_uint8.astype(np.float64)
-  w = w / 255.0 if weighting == "grey" else (w > 127).astype(np.float64)
+  w = w / 255.0 if weighting == "grey" else (w >= HALF_INK).astype(np.float64)
   _, h, wd = w.shape
   ys, xs = np.arange(h, dtype=np.float64), np.arange(wd, dtype=np.float64)
   mass = np.maximum(w.sum((1, 2)), 1e-12)

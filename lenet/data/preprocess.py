@@ -101,7 +101,7 @@ def preprocess(images_uint8: np.ndarray, input_format: str) -> np.ndarray:
   elif input_format == "raw":
     images = images_uint8
   elif input_format == "bilevel":
-    images = np.where(images_uint8 >= 128, 255, 0).astype(np.uint8)
+    images = np.where(images_uint8 >= deslant.HALF_INK, 255, 0).astype(np.uint8)
   elif input_format == "box16":
     images = rescale(centre_box(images_uint8), 16 / 20)[:, 6:22, 6:22]
   elif input_format in ("window16", "field16"):
