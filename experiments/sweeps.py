@@ -75,8 +75,6 @@ class Ablation:
 
 # One change each from a baseline (the previous default unless `base=()`, today's): name ->
 # Ablation. The paper's unknowns first, then its design choices against modern alternatives.
-# LeNet-5's on today's default so far: j, rbf_polarity, bias_init, output_curvature, c3_table
-# and optimizer=sgd; the others are still on the previous default.
 ABLATIONS = {
     "loss.j=0.1": Ablation("lenet5", (("loss.j", 0.1),), base=()),
     "loss.j=10": Ablation("lenet5", (("loss.j", 10.0),), base=()),
