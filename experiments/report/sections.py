@@ -82,9 +82,10 @@ def ablations_section(results: pathlib.Path) -> list[str]:
     return []
   lines = ["", "## Ablations", "",
            "One change each from a baseline (`python -m experiments.sweep "
-           "--sweep=ablations`, defined in `experiments/sweeps.py`): most from LeNet-5's "
+           "--sweep=ablations`, defined in `experiments/sweeps.py`), LeNet-5's from today's "
+           "default except the mu grid `weight_init=efficient_backprop,mu=*`, run from its "
            "previous default (our init, mu = 0.5; its runs are `weight_init=efficient_backprop`"
-           "), the rest from today's. The change is read off the runs' recorded configs against "
+           "). The change is read off the runs' recorded configs against "
            "the baseline's; the baseline is the committed runs of the ablation's base config "
            "(linked). Mean +- sample "
            "standard deviation over the seeds that finished; a run whose loss diverged is counted "
