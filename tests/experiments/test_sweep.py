@@ -207,12 +207,12 @@ def write(directory, config, summary=None, failure=None):
 
 def test_the_report_lists_diverged_ablation_runs(tmp_path):
   summary = {"test_error": 0.01, "train_error": 0.004, "seed": 0}
-  recipe = sweeps.Run("lenet5", sweeps.PREVIOUS_LENET5, 0, "").build_config()  # their baseline
+  recipe = sweeps.Run("lenet5", (), 0, "").build_config()  # their baseline, today's default
   adam = sweeps.Run("lenet5", sweeps.ABLATIONS["optimizer=adam"].overrides, 0, "").build_config()
   relu = sweeps.Run("lenet5", sweeps.ABLATIONS["activation=relu"].overrides, 0, "").build_config()
   with recipe.unlocked():  # a baseline recorded before this field existed: it has its default
     del recipe.train["grad_chunk"]
-  baseline = "ablations/weight_init=efficient_backprop"
+  baseline = "lenet5"
   write(tmp_path / baseline / "seed_0", recipe, summary)
   nan = {"error": "TrainingDiverged", "message": "NaN"}
   write(tmp_path / "ablations" / "optimizer=adam" / "seed_0", adam, failure=nan)
