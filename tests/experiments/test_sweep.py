@@ -235,9 +235,9 @@ def test_the_fig6_table_orders_by_size_then_updates_per_pass(tmp_path):
     n, per_pass = config.data.train_size, config.train.patterns_per_pass or config.data.train_size
     write(tmp_path / run.workdir, config, {"test_error": n / 1e6, "train_error": per_pass / 1e7,
                                            "train_size": n, "patterns_per_pass": per_pass})
-  recipe = sweeps.Run("lenet5", sweeps.PREVIOUS_LENET5, 0, "").build_config()  # their recipe
-  write(tmp_path / "ablations/weight_init=efficient_backprop/seed_0", recipe, {"test_error": 0.01, "train_error": 0.004,
-                                                 "train_size": 60_000})
+  recipe = sweeps.Run("lenet5", sweeps.TRAINSIZE_BASE, 0, "").build_config()  # their recipe
+  write(tmp_path / "lenet5/seed_0", recipe, {"test_error": 0.01, "train_error": 0.004,
+                                             "train_size": 60_000})
   rows = [line for line in sections.trainsize_section(tmp_path) if line[:3].strip("| ").isdigit()]
   assert [row.split(" | ")[:2] for row in rows] == [
       ["| 15,000", "15,000"], ["| 15,000", "60,000"], ["| 30,000", "30,000"],
