@@ -347,6 +347,13 @@ QUESTIONS = {
         tuple((("svm.scale", s), ("svm.C", c)) for s in (1.0, 2.0, 4.0, 8.0, 16.0)
               for c in (1.0, 10.0)) + tuple((("svm.scale", s), ("svm.C", 100.0))
                                             for s in (4.0, 8.0, 16.0))),
+    # on the choice above: the 20x20 window cuts the ink a shift moves across its edge, the
+    # 28x28 field's margin keeps it; and moves of two pixels too (the row was 0.21 above the paper)
+    "vsvm_poly9_field": Question(
+        "V-SVM poly 9's deslanted field and shifts: the 20x20 window or the 28x28 field, the 4 "
+        "one-pixel shifts or those and the 4 two-pixel ones (50,000 patterns)", "vsvm_poly9",
+        tuple((("data.input_format", f), ("svm.virtual", v)) for f in ("deslant20", "deslant28")
+              for v in ("shift", "shift2"))),
     # Burges and Schoelkopf (1997), whose reduced set Fig. 9 cites, reduced a virtual-SV machine
     "rssvm_poly5_virtual": Question(
         "RS-SVM poly 5's machine to reduce: one on the patterns, or a second on its support "

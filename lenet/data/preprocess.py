@@ -10,7 +10,7 @@ BACKGROUND = -0.1
 INK = 1.175
 
 INPUT_FORMATS = ("pad32", "center16in28", "field16in28", "raw", "bilevel", "deslant20",
-                 "deslant20_threshold", "box16", "window16", "field16")
+                 "deslant20_threshold", "deslant28", "box16", "window16", "field16")
 # Each format's image side; the rest keep MNIST's 28.
 SIDE = {"pad32": 32, "deslant20": 20, "deslant20_threshold": 20, "box16": 16, "window16": 16,
         "field16": 16}
@@ -85,6 +85,8 @@ def preprocess(images_uint8: np.ndarray, input_format: str) -> np.ndarray:
     "deslant20": the [deslant] rows' input, each digit deslanted and cut to the 20x20 window
       about its centre of mass (lenet/data/deslant.py), the moments weighted by grey level;
       "deslant20_threshold": the moments of the thresholded digit (the paper's were bilevel).
+    "deslant28": deslanted as "deslant20" but kept in the whole 28x28 field about the centre of
+      mass, whose 4-pixel margin lets a digit move (V-SVM's virtual shifts) without losing ink.
     "box16", "window16", "field16": 16x16 images for [16x16] Tangent distance. "box16": each
       digit's bounding box (at most 20x20 in MNIST) centred in the field, then its 20x20 box
       shrunk to 16x16. "window16": the central 20x20 window shrunk, without centring the box;
@@ -109,6 +111,8 @@ def preprocess(images_uint8: np.ndarray, input_format: str) -> np.ndarray:
   elif input_format in ("deslant20", "deslant20_threshold"):
     images = deslant.deslant(images_uint8, "threshold" if input_format.endswith("threshold")
                              else "grey")
+  elif input_format == "deslant28":
+    images = deslant.deslant(images_uint8, "grey", size=28)
   else:
     raise ValueError(f"unknown data.input_format={input_format!r}; choose from {INPUT_FORMATS}")
   return normalize(images)[..., None]

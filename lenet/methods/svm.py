@@ -17,7 +17,7 @@ Virtual support vectors (Schoelkopf, Burges and Vapnik 1996; the paper's [dist] 
   `svm.virtual` "shift" trains a first machine, moves each of its support vectors one pixel in
   each of the four directions (the vacated row or column background), and trains the machine
   that classifies on the support vectors and their 4 S copies; "shift8" adds the four diagonal
-  moves (8 S copies); "distort" makes `svm.virtual_copies` copies of each with the networks'
+  moves (8 S copies), "shift2" the four two-pixel moves (8 S copies); "distort" makes `svm.virtual_copies` copies of each with the networks'
   random [dist] distortions (`data.distortion`'s ranges, lenet/data/training_set.py's
   convention, drawn from the run's seed); "none" trains once.
 Reduced set (Burges; the paper's RS-SVM): `svm.reduced` = m > 0 replaces the support vectors
@@ -48,10 +48,11 @@ from lenet.train import kernels
 
 CHUNK = 500  # patterns per kernel matrix against the support vectors, or per distorted batch
 PIXELS = ("normalized", "unit")
-VIRTUAL = ("none", "shift", "shift8", "distort")
+VIRTUAL = ("none", "shift", "shift8", "shift2", "distort")
 # (rows, columns) each copy moves by: right, left, down, up, then the diagonals
 MOVES = {"shift": ((0, 1), (0, -1), (1, 0), (-1, 0)),
-         "shift8": ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1))}
+         "shift8": ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)),
+         "shift2": ((0, 1), (0, -1), (1, 0), (-1, 0), (0, 2), (0, -2), (2, 0), (-2, 0))}
 COST_FROM_RUN = True  # cost() needs the run's summary: the number of support vectors
 
 
@@ -114,8 +115,9 @@ def shifted(x, side: int, fill: float, moves=MOVES["shift"]) -> np.ndarray:
   """(N, side side) rows -> (len(moves) N, side side): each image moved by each (rows, columns)
   of `moves` (a block of N per move, in order), the vacated rows and columns `fill`."""
   img = np.asarray(x).reshape(-1, side, side)
-  pad = np.pad(img, ((0, 0), (1, 1), (1, 1)), constant_values=fill)
-  out = [pad[:, 1 - dr:1 - dr + side, 1 - dc:1 - dc + side] for dr, dc in moves]
+  p = max(max(abs(dr), abs(dc)) for dr, dc in moves)
+  pad = np.pad(img, ((0, 0), (p, p), (p, p)), constant_values=fill)
+  out = [pad[:, p - dr:p - dr + side, p - dc:p - dc + side] for dr, dc in moves]
   return np.concatenate(out).reshape(-1, side * side)
 
 

@@ -45,5 +45,9 @@ def test_an_upright_centred_digit_is_only_cropped():
 def test_deslant_input_formats():
   x = preprocess.preprocess(np.stack([bar(0.3)]), "deslant20")
   assert x.shape == (1, 20, 20, 1) and x.min() == pytest.approx(preprocess.BACKGROUND)
+  # deslant28: the same deslanted digit in the whole field, the 20x20 its central window
+  x28 = preprocess.preprocess(np.stack([bar(0.3)]), "deslant28")
+  assert x28.shape == (1, 28, 28, 1)
+  np.testing.assert_array_equal(x28[:, 4:24, 4:24], x)
   with pytest.raises(ValueError, match="weighting"):
     deslant.moments(bar(0)[None], "otsu")

@@ -152,6 +152,16 @@ def test_shift8_adds_the_four_diagonal_moves():
   np.testing.assert_array_equal(moved[7], [[5, 6, 0], [8, 9, 0], [0, 0, 0]])  # up and left
 
 
+def test_shift2_adds_the_four_two_pixel_moves():
+  img = np.arange(1, 17, dtype=np.float32).reshape(1, 16)  # 4x4, rows 1-4 / 5-8 / 9-12 / 13-16
+  moved = svm.shifted(img, 4, 0.0, svm.MOVES["shift2"]).reshape(8, 4, 4)
+  np.testing.assert_array_equal(moved[:4], svm.shifted(img, 4, 0.0).reshape(4, 4, 4))
+  np.testing.assert_array_equal(moved[4], [[0, 0, 1, 2], [0, 0, 5, 6], [0, 0, 9, 10],
+                                           [0, 0, 13, 14]])  # two to the right
+  np.testing.assert_array_equal(moved[7], [[9, 10, 11, 12], [13, 14, 15, 16], [0, 0, 0, 0],
+                                           [0, 0, 0, 0]])  # two up
+
+
 def test_distorted_copies_are_the_networks_distorted_patterns():
   """Copy c of support vector n is pattern (c + 1) N + n of the networks' enlarged set, the same
   transformation from the same seed; in unit pixels too; zero ranges copy the vectors."""
