@@ -110,7 +110,8 @@ ADDED_FIELDS = {"network": "lenet5", "method": "network",
                 "data": {"validation_size": 0, "distortion": {"copies": 0, "range_scale": 1.0}},
                 "optimizer": {"eta_scale": 1.0, "curvature_update": "every_pass"},
                 "train": {"patterns_per_pass": 0}, "boosting": {"patterns": "enlarged_set"},
-                "svm": {"virtual": "none", "reduced": 0}, "pca": {"terms": "products"}}
+                "svm": {"virtual": "none", "reduced": 0, "multiclass": "one_vs_one"},
+                "pca": {"terms": "products"}}
 
 
 def with_new_fields(old: dict, current: dict, added: dict | None = None) -> dict:

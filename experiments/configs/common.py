@@ -87,8 +87,9 @@ def make(network: str, *, data, model: dict, loss, optimizer, train,
 
 # The SVM rows' fields a config does not change (lenet/methods/svm.py): one machine, libsvm's
 # defaults, no reduced set; virtual_copies is read by svm.virtual=distort only.
-SVM = dict(pixels="normalized", tolerance=1e-3, cache_mb=2000, virtual="none", virtual_copies=4,
-           reduced=0, reduced_steps=0, reduced_learning_rate=0.01)
+SVM = dict(pixels="normalized", multiclass="one_vs_one", tolerance=1e-3, cache_mb=2000,
+           virtual="none", virtual_copies=4, reduced=0, reduced_steps=0,
+           reduced_learning_rate=0.01)
 
 
 def make_pixels(network: str, *, method: str, input_format: str,

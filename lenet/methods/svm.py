@@ -5,14 +5,18 @@ Pixels: `svm.pixels`, the networks' normalization (background -0.1, ink 1.175; S
   invariant to the shift.
 Kernel: K(x, y) = (x . y / s + offset)^degree, s = `svm.scale` x the training patterns' mean
   squared norm, so that scale 1 puts a pattern's product with itself near 1 + offset.
-Machine: the soft-margin SVM with a bias, C = `svm.C`, one decision function per pair of
-  classes (one-vs-one: the paper does not say; each problem is two classes, about 12,000
-  patterns, so nothing holds a 60,000-square kernel matrix), solved by libsvm (scikit-learn's
-  SVC) to `svm.tolerance` on its KKT conditions (experiments/tools/svm_solvers.py measured it
-  against a projected-gradient solver of ours in JAX).
-Decision: the 45 functions f_ij(x) = sum_s a_s^ij K(x, v_s) + b_ij, evaluated here as one
-  kernel matrix against every support vector times a (S, 45) coefficient matrix; the one-vs-one
-  vote classifies, ties broken by each class's worst pairwise margin (penalties()).
+Machine: the soft-margin SVM with a bias, C = `svm.C`, solved by libsvm (scikit-learn's SVC)
+  to `svm.tolerance` on its KKT conditions (experiments/tools/svm_solvers.py measured it against
+  a projected-gradient solver of ours in JAX). The paper does not say how ten classes were
+  handled; `svm.multiclass`:
+  "one_vs_one": one function per pair of classes (libsvm's; each problem is two classes, about
+    12,000 patterns, so nothing holds a 60,000-square kernel matrix). The 45 functions
+    f_ij(x) = sum_s a_s^ij K(x, v_s) + b_ij vote, ties broken by each class's worst pairwise
+    margin (penalties()).
+  "one_vs_rest": one function per class against the other nine, each on every pattern (Cortes
+    and Vapnik's and Burges and Schoelkopf's machines); the largest f_c(x) classifies.
+Decision: evaluated here as one kernel matrix against every support vector (all functions'
+  together) times an (S, F) coefficient matrix, F = 45 or 10.
 Virtual support vectors (Schoelkopf, Burges and Vapnik 1996; the paper's [dist] V-SVM):
   `svm.virtual` "shift" trains a first machine, moves each of its support vectors one pixel in
   each of the four directions (the vacated row or column background), and trains the machine
@@ -48,6 +52,7 @@ from lenet.train import kernels
 
 CHUNK = 500  # patterns per kernel matrix against the support vectors, or per distorted batch
 PIXELS = ("normalized", "unit")
+MULTICLASS = ("one_vs_one", "one_vs_rest")
 VIRTUAL = ("none", "shift", "shift8", "shift2", "distort")
 # (rows, columns) each copy moves by: right, left, down, up, then the diagonals
 MOVES = {"shift": ((0, 1), (0, -1), (1, 0), (-1, 0)),
@@ -57,13 +62,15 @@ COST_FROM_RUN = True  # cost() needs the run's summary: the number of support ve
 
 
 class Machine(NamedTuple):
-  vectors: np.ndarray    # (S, D) the support vectors, all pairs together
-  coef: np.ndarray       # (S, 45) a_s^ij of vector s in pair p = PAIRS.index((i, j)); 0 if absent
-  intercept: np.ndarray  # (45,) b_ij
+  vectors: np.ndarray    # (S, D) the support vectors of every function, grouped by class
+  coef: np.ndarray       # (S, 45) a_s^ij of vector s in pair p = PAIRS.index((i, j)), or (S, 10)
+                         # a_s^c in class c's function against the rest; 0 if absent
+  intercept: np.ndarray  # (45,) b_ij or (10,) b_c
   support: np.ndarray    # (10,) support vectors of each class
   scale: float           # s of the kernel
   offset: float
   degree: int
+  multiclass: str = "one_vs_one"
 
 
 def check(config) -> None:
@@ -78,6 +85,8 @@ def check(config) -> None:
       raise ValueError(f"svm.{field} must be positive, got {v[field]}")
   if v.pixels not in PIXELS:
     raise ValueError(f"unknown svm.pixels={v.pixels!r}; choose from {PIXELS}")
+  if v.multiclass not in MULTICLASS:
+    raise ValueError(f"unknown svm.multiclass={v.multiclass!r}; choose from {MULTICLASS}")
   if not v.offset >= 0:
     raise ValueError(f"svm.offset must be at least 0, got {v.offset}")
   if v.virtual not in VIRTUAL:
@@ -179,16 +188,22 @@ def pair_coefficients(dual_coef: np.ndarray, support, classes) -> np.ndarray:
   return coef
 
 
-def fit(x, labels, v, scale: float | None = None) -> Machine:
-  """libsvm on the rows of x (N, D) with `labels` (any two or more of 0..9), the fields of
-  `svm` (v), the kernel's s given or kernel_scale(x). Pairs of classes absent from `labels` get
-  no vectors and a zero function."""
+def _libsvm(v, s: float):
   from sklearn import svm as sklearn_svm  # noqa: PLC0415  (only this method needs it)
-  x = np.asarray(x, np.float64)
-  s = kernel_scale(x, v.scale) if scale is None else scale
-  machine = sklearn_svm.SVC(
+  return sklearn_svm.SVC(
       C=v.C, kernel="poly", degree=v.degree, gamma=1.0 / s, coef0=v.offset, tol=v.tolerance,
       cache_size=v.cache_mb, decision_function_shape="ovo")
+
+
+def fit(x, labels, v, scale: float | None = None) -> Machine:
+  """libsvm on the rows of x (N, D) with `labels` (any two or more of 0..9), the fields of
+  `svm` (v), the kernel's s given or kernel_scale(x), `svm.multiclass`'s functions. Pairs of
+  classes absent from `labels` get no vectors and a zero function."""
+  x = np.asarray(x, np.float64)
+  s = kernel_scale(x, v.scale) if scale is None else scale
+  if v.get("multiclass", "one_vs_one") == "one_vs_rest":
+    return fit_one_vs_rest(x, np.asarray(labels), v, s)
+  machine = _libsvm(v, s)
   machine.fit(x, np.asarray(labels))
   classes = machine.classes_.tolist()
   dual_coef, intercept_k = machine.dual_coef_, machine.intercept_
@@ -204,6 +219,25 @@ def fit(x, labels, v, scale: float | None = None) -> Machine:
                  intercept, support, s, v.offset, v.degree)
 
 
+def fit_one_vs_rest(x, labels, v, s: float) -> Machine:
+  """Ten binary machines, class c (positive) against the rest, each on every row of x; their
+  support vectors pooled (each once, grouped by class) with an (S, 10) coefficient matrix."""
+  coef = np.zeros((len(x), linear.CLASSES), np.float64)
+  intercept = np.zeros(linear.CLASSES, np.float32)
+  for c in np.unique(labels):  # a class absent from labels: no vectors, a zero function
+    machine = _libsvm(v, s).fit(x, (labels == c).astype(np.int64))
+    # scikit-learn's binary layout: f = dual_coef_ . K + intercept_, positive for classes_[1]
+    coef[machine.support_, c] = machine.dual_coef_[0]
+    intercept[c] = machine.intercept_[0]
+    logging.info("one-vs-rest machine %d of %d: %d support vectors", c + 1, linear.CLASSES,
+                 len(machine.support_))
+  used = np.flatnonzero(coef.any(1))
+  used = used[np.argsort(labels[used], kind="stable")]
+  support = np.bincount(labels[used], minlength=linear.CLASSES)
+  return Machine(x[used].astype(np.float32), coef[used].astype(np.float32), intercept, support,
+                 s, v.offset, v.degree, "one_vs_rest")
+
+
 @functools.partial(jax.jit, static_argnames=("degree",))
 def _decisions(x, vectors, coef, intercept, scale, offset, degree):
   return kernels.chunked_map(
@@ -211,7 +245,8 @@ def _decisions(x, vectors, coef, intercept, scale, offset, degree):
 
 
 def decisions(m: Machine, x) -> np.ndarray:
-  """(N, 45): f_ij of each row of x, in compiled chunks of CHUNK patterns."""
+  """(N, 45) f_ij, or (N, 10) f_c one-vs-rest, of each row of x, in compiled chunks of CHUNK
+  patterns."""
   x = jnp.asarray(x).reshape(len(x), -1)
   return np.asarray(_decisions(x, jnp.asarray(m.vectors), jnp.asarray(m.coef),
                                jnp.asarray(m.intercept), m.scale, m.offset, degree=m.degree))
@@ -220,8 +255,11 @@ def decisions(m: Machine, x) -> np.ndarray:
 def penalties(m: Machine, x) -> np.ndarray:
   """(N, 10): minus the one-vs-one vote plus 0.45 tanh(min_j f_cj), each class's worst pairwise
   margin: it breaks ties, and ranks digits of equal votes for Fig. 10 (a clear winner has 9
-  votes and the runner-up 8), but never outweighs a vote."""
+  votes and the runner-up 8), but never outweighs a vote. One-vs-rest: minus f_c (N, 10), the
+  largest function wins."""
   f = decisions(m, x)
+  if m.multiclass == "one_vs_rest":
+    return -f
   pairwise = np.full((len(f), linear.CLASSES, linear.CLASSES), np.inf)
   for p, (i, j) in enumerate(linear.PAIRS):
     pairwise[:, i, j], pairwise[:, j, i] = f[:, p], -f[:, p]
@@ -230,10 +268,10 @@ def penalties(m: Machine, x) -> np.ndarray:
 
 
 def dual_objectives(m: Machine) -> np.ndarray:
-  """(45,): each pair's dual objective sum_s |a_s| - 1/2 sum_st a_s a_t K(v_s, v_t), a_s = y_s
+  """(45,) or (10,): each function's dual objective sum_s |a_s| - 1/2 sum_st a_s a_t K(v_s, v_t), a_s = y_s
   alpha_s (its coefficient), over the pair's support vectors (numpy: one shape per pair)."""
-  out = np.zeros(len(linear.PAIRS))
-  for p in range(len(linear.PAIRS)):
+  out = np.zeros(m.coef.shape[1])
+  for p in range(m.coef.shape[1]):
     rows = np.flatnonzero(m.coef[:, p])
     a, v = m.coef[rows, p].astype(np.float64), m.vectors[rows]
     k = (np.asarray(v @ v.T, np.float64) / m.scale + m.offset) ** m.degree
@@ -293,16 +331,20 @@ def reduce(m: Machine, v, seed: int) -> tuple[Machine, list[float]]:
 
 def cost(config, summary: dict | None = None) -> dict:
   """Per character: a dot product with each of the S support vectors (S x pixels
-  multiply-accumulates; the power and the 45 sums, 9 S, beside them). Memory: the support
-  vectors and their coefficients. S is the trained machine's (its summary); without a run the
-  cost is not known. A reduced set: its m vectors, each in all 45 sums."""
-  if config.svm.reduced:  # each reduced vector is in all 45 sums; known before the run
-    s, d, pairs_per_vector = config.svm.reduced, linear.pixels(config), len(linear.PAIRS)
+  multiply-accumulates; the power and the sums, 9 S one-vs-one, at most 10 S one-vs-rest,
+  beside them). Memory: the support vectors and their coefficients. S is the trained machine's
+  (its summary); without a run the cost is not known. A reduced set: its m vectors, each in all
+  45 (or 10) sums."""
+  functions = (linear.CLASSES if config.svm.get("multiclass") == "one_vs_rest"
+               else len(linear.PAIRS))
+  if config.svm.reduced:  # each reduced vector is in every sum; known before the run
+    s, d, pairs_per_vector = config.svm.reduced, linear.pixels(config), functions
   elif summary is None or "support_vectors" not in summary:
     raise ValueError(f"{config.network}: an SVM's cost needs its run (the support vectors)")
   else:
     s, d = summary["support_vectors"], linear.pixels(config)
-    pairs_per_vector = linear.CLASSES - 1  # a vector of class i is in the 9 pairs (i, j)
-  params = s * d + s * pairs_per_vector + len(linear.PAIRS)
+    # a vector of class i is in the 9 pairs (i, j), or in up to all 10 one-vs-rest functions
+    pairs_per_vector = linear.CLASSES - (functions == len(linear.PAIRS))
+  params = s * d + s * pairs_per_vector + functions
   return {"params": params, "connections": s * d + s * pairs_per_vector,
           "macs": s * d + s * pairs_per_vector, "memory": params}

@@ -99,6 +99,21 @@ def test_the_fewest_departures_rule_on_made_up_candidates():
   assert selection.choose("lenet5", cands) is one
 
 
+def test_the_first_within_noise_rule_on_made_up_candidates():
+  """One deterministic run's error p on n validation patterns is known to sqrt(p (1 - p) / n):
+  0.0995% at 1% on 10,000. The first listed within it of the lowest is chosen."""
+  from experiments.report import selection
+  def cand(name, error):
+    return {"name": name, "errors": [error], "diverged": 0, "validation_size": 10_000}
+  first, second, third = cand("first", 1.09), cand("second", 1.20), cand("third", 1.00)
+  assert selection.sampling_noise(third) == pytest.approx(0.0995, abs=1e-4)
+  assert selection.choose("vsvm_poly9_field", [first, second, third]) is first
+  first["errors"] = [1.10]                        # 0.10 above the lowest: outside the noise
+  assert selection.choose("vsvm_poly9_field", [first, second, third]) is third
+  third["diverged"] = 1                           # a diverged candidate is never chosen
+  assert selection.choose("vsvm_poly9_field", [first, second, third]) is first
+
+
 def test_the_ablations_table_says_deterministic_for_a_run_with_nothing_random():
   """One machine of V-SVM poly 9 runs once and says so; its [dist] copies are drawn from the
   seed and get a spread."""

@@ -71,6 +71,31 @@ def test_decisions_match_libsvm_and_the_vote_its_prediction():
   np.testing.assert_array_equal(pred[unique], votes.argmax(1)[unique])
 
 
+def test_one_vs_rest_functions_are_libsvms_machines_of_each_class_against_the_rest():
+  """svm.multiclass=one_vs_rest: function c is libsvm's binary machine of class c against the
+  other nine (scikit-learn's own decision values and support vectors), the pooled vectors are
+  training patterns grouped by their class, and the largest function classifies."""
+  from sklearn import svm as sklearn_svm
+  rng = np.random.RandomState(2)
+  labels = rng.randint(0, 10, 300)
+  x = (rng.randn(300, 5) + 0.5 * labels[:, None]).astype(np.float32)
+  m = svm.fit(x, labels, fields(degree=3, offset=1.0, C=1.0, tolerance=1e-4,
+                                multiclass="one_vs_rest"))
+  assert m.multiclass == "one_vs_rest" and m.coef.shape == (len(m.vectors), 10)
+  f = svm.decisions(m, x)
+  for c in (0, 4, 9):
+    ref = sklearn_svm.SVC(C=1.0, kernel="poly", degree=3, gamma=1.0 / m.scale, coef0=1.0,
+                          tol=1e-4).fit(x.astype(np.float64), labels == c)
+    np.testing.assert_allclose(f[:, c], ref.decision_function(x), atol=2e-3)
+    assert np.count_nonzero(m.coef[:, c]) == len(ref.support_)
+    assert ((f[:, c] > 0) == ref.predict(x)).mean() > 0.99
+  rows = [np.flatnonzero((x == vec).all(1))[0] for vec in m.vectors]
+  np.testing.assert_array_equal(labels[rows], svm.support_labels(m))
+  assert np.all(np.diff(svm.support_labels(m)) >= 0)
+  np.testing.assert_array_equal(svm.penalties(m, x).argmin(1), f.argmax(1))
+  assert svm.dual_objectives(m).shape == (10,)
+
+
 def test_penalties_vote_then_worst_margin():
   """Three classes by hand (the other seven lose every pair): f_01 = 2, f_02 = -1, f_12 = 3
   gives a cycle, one vote each; the worst margins are min(2, -1) = -1 for 0, min(-2, 3) = -2
@@ -123,6 +148,12 @@ def test_costs_and_determinism():
   assert cost["macs"] == 1000 * 400 + 1000 * 9  # deslanted 20x20
   with pytest.raises(ValueError, match="needs its run"):
     methods.cost(c)
+  c.svm.multiclass = "one_vs_rest"  # a vector in up to all ten functions
+  assert methods.cost(c, {"support_vectors": 1000})["macs"] == 1000 * 400 + 1000 * 10
+  c.svm.multiclass = "one_vs_all"
+  with pytest.raises(ValueError, match="svm.multiclass"):
+    svm.check(c)
+  c.svm.multiclass = "one_vs_one"
   c.svm.virtual, c.svm.virtual_copies = "distort", 4
   assert not methods.deterministic(c)  # the copies are drawn from the seed
 
