@@ -107,7 +107,8 @@ def software_versions() -> dict[str, str]:
 # asks (a run made before validation splits existed trained on all 60,000; one made before
 # `network` existed was a LeNet-5 trained without distortions).
 ADDED_FIELDS = {"network": "lenet5", "method": "network",
-                "data": {"validation_size": 0, "distortion": {"copies": 0, "range_scale": 1.0}},
+                "data": {"validation_size": 0, "validation_fold": 0,
+                         "distortion": {"copies": 0, "range_scale": 1.0}},
                 "optimizer": {"eta_scale": 1.0, "curvature_update": "every_pass"},
                 "train": {"patterns_per_pass": 0}, "boosting": {"patterns": "enlarged_set"},
                 "svm": {"virtual": "none", "reduced": 0, "multiclass": "one_vs_one"},

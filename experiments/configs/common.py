@@ -17,6 +17,8 @@ def data(input_format: str, copies: int = 0) -> ml_collections.ConfigDict:
   d.input_format = input_format  # "pad32", "center16in28", "raw" (lenet/data/preprocess.py)
   d.validation_size = 0        # patterns held out of the 60,000 for choosing values (a fixed
                                # split, lenet/data/dataset.py); 0 = train on all of them
+  d.validation_fold = 0        # which block of that size is held out (0: the split of every
+                               # choice; others for a question one split cannot answer)
   d.train_size = 0             # 0 = all 60,000 (Fig. 6 uses 15k and 30k)
   d.tfds_dir = ""
   # Section III-C: random planar affine distortions, on the device (lenet/data/distortions.py).

@@ -14,19 +14,21 @@ from lenet import paper
 
 
 def candidates(results: pathlib.Path, key: str) -> list[dict]:
-  """Per candidate of the question: name, overrides, runs' validation errors (%), diverged
-  seeds, the paper's stated values it changes, and whether the config's default is it."""
+  """Per candidate of the question: name, overrides, runs' validation errors (%; seeds, or each
+  fold's), diverged runs, the paper's stated values it changes, the validation patterns of one
+  run, and whether the config's default is it."""
   q = sweeps.QUESTIONS[key]
   default = sweeps.Run(q.config, (), 0, "").build_config()
   out = []
   for overrides in q.candidates:
     name = f"{key}/{sweeps.candidate_name(overrides)}"
-    config = sweeps.Run(*sweeps.SELECTION[name], 0, "").build_config()
+    dirs = q.runs_of(key, overrides)
+    config = sweeps.Run(*sweeps.SELECTION[next(iter(dirs))], 0, "").build_config()
     out.append({
         "name": name, "overrides": overrides,
-        "errors": [100 * r["summary"]["validation_error"]
-                   for r in load_runs(results / "selection", name)],
-        "diverged": len(load_diverged(results / "selection", name)),
+        "errors": [100 * r["summary"]["validation_error"] for d in dirs
+                   for r in load_runs(results / "selection", d)],
+        "diverged": sum(len(load_diverged(results / "selection", d)) for d in dirs),
         "departures": paper.departures(config),
         "deterministic": methods.deterministic(config),
         "validation_size": fields.get(config, "data.validation_size"),
@@ -47,9 +49,10 @@ def seed_spread(cands: list[dict]) -> float | None:
 
 def sampling_noise(c: dict) -> float:
   """One binomial standard error (%) of a validation error p measured on n patterns,
-  100 sqrt(p (1 - p) / n): what one deterministic run's error is known to."""
+  100 sqrt(p (1 - p) / n): what a deterministic candidate's error is known to (n: every fold's
+  patterns)."""
   p = mean_std(c["errors"])[0] / 100
-  return 100 * math.sqrt(p * (1 - p) / c["validation_size"])
+  return 100 * math.sqrt(p * (1 - p) / (c["validation_size"] * len(c["errors"])))
 
 
 def choose(key: str, cands: list[dict]) -> dict | None:
@@ -90,7 +93,9 @@ def section(results: pathlib.Path) -> list[str]:
            "(those that trained). *First within noise*, for deterministic candidates listed "
            "the config's or the simplest first: the first within one binomial standard error "
            "of the lowest, 100 sqrt(p (1 - p) / n) for the lowest error p on the n validation "
-           "patterns (about 0.1% at 1% on 10,000).", "",
+           "patterns (about 0.1% at 1% on 10,000). A question with folds runs each candidate "
+           "on disjoint held-out blocks of 10,000 (`data.validation_fold`); its error is their "
+           "mean.", "",
            "| question | candidates | rule | choice | validation error (%) | seeds | the config "
            "states it |", "|---|---|---|---|---|---|---|"]
   chosen_of = {key: choose(key, cands) for key, cands in asked.items()}
@@ -124,7 +129,7 @@ def _candidates_table(key: str, cands: list[dict], chosen: dict | None) -> list[
            f"Config `experiments/configs/{q.config}.py`"
            + "".join(f", every candidate with `{f}={v}`" for f, v in q.fixed)
            + f"; one seed spread {'-' if s is None else f'{s:.2f}'}%.", "",
-           "| candidate | paper's stated values changed | validation error (%) | per seed (%) "
+           "| candidate | paper's stated values changed | validation error (%) | per seed or fold (%) "
            "| chosen | runs |", "|---|---|---|---|---|---|"]
   for c in cands:
     per_seed = ", ".join(f"{e:.2f}" for e in c["errors"])
@@ -139,5 +144,6 @@ def _candidates_table(key: str, cands: list[dict], chosen: dict | None) -> list[
 
 
 def _error(c: dict) -> str:
-  """A candidate's mean validation error and spread (or its one deterministic run)."""
-  return spread(*mean_std(c["errors"]), c["deterministic"])
+  """A candidate's mean validation error and spread (over seeds or folds), or its one
+  deterministic run."""
+  return spread(*mean_std(c["errors"]), c["deterministic"] and len(c["errors"]) == 1)

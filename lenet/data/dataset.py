@@ -53,7 +53,7 @@ def check(cfg) -> None:
   if cfg.checksums and cfg.checksums not in idx.KNOWN_SHA256:
     raise ValueError(f"unknown data.checksums={cfg.checksums!r}; "
                      f"known: {sorted(idx.KNOWN_SHA256)} or ''")
-  for field in ("train_size", "validation_size"):
+  for field in ("train_size", "validation_size", "validation_fold"):
     if cfg.get(field, 0) < 0:
       raise ValueError(f"data.{field} must be 0 or positive, got {cfg[field]}")
 
@@ -74,15 +74,21 @@ def load_raw(cfg) -> dict[str, np.ndarray]:
 
 
 # The validation split is the same for every run and seed: a permutation of the training file
-# drawn from this fixed seed (numpy's PCG64); its first data.validation_size patterns are held out.
+# drawn from this fixed seed (numpy's PCG64); its first data.validation_size patterns are held out
+# (fold 0). Fold k holds out the k-th block of that size instead (another split, disjoint from
+# the others, for a question one split cannot answer).
 VALIDATION_SPLIT_SEED = 1998
 
 
-def validation_split(n: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+def validation_split(n: int, size: int, fold: int = 0) -> tuple[np.ndarray, np.ndarray]:
   """(kept, held out): indices into the n training-file patterns, each in file order."""
   if not 0 <= size < n:
     raise ValueError(f"data.validation_size={size} is outside 0..{n - 1}")
-  held = np.random.default_rng(VALIDATION_SPLIT_SEED).permutation(n)[:size]
+  if size and (fold + 1) * size > n:
+    raise ValueError(f"data.validation_fold={fold} is outside 0..{n // size - 1} "
+                     f"(data.validation_size={size})")
+  order = np.random.default_rng(VALIDATION_SPLIT_SEED).permutation(n)
+  held = order[fold * size:(fold + 1) * size]
   mask = np.zeros(n, bool)
   mask[held] = True
   return np.flatnonzero(~mask), np.flatnonzero(mask)
@@ -101,7 +107,8 @@ def load(cfg) -> Dataset:
 
 def _load(cfg) -> Dataset:
   raw = load_raw(cfg)
-  kept, held = validation_split(len(raw["train_labels"]), cfg.get("validation_size", 0))
+  kept, held = validation_split(len(raw["train_labels"]), cfg.get("validation_size", 0),
+                                cfg.get("validation_fold", 0))
   n = cfg.train_size or len(kept)
   if not 0 < n <= len(kept):
     raise ValueError(f"data.train_size={cfg.train_size} is outside 1..{len(kept)}")

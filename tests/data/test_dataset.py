@@ -22,6 +22,16 @@ def test_validation_split_is_fixed_disjoint_and_in_file_order():
     dataset.validation_split(100, 100)
 
 
+def test_validation_folds_are_disjoint_blocks_and_fold_0_is_the_split():
+  folds = [dataset.validation_split(100, 20, k)[1] for k in range(5)]
+  np.testing.assert_array_equal(folds[0], dataset.validation_split(100, 20)[1])
+  assert sorted(np.concatenate(folds).tolist()) == list(range(100))  # each pattern once
+  kept, held = dataset.validation_split(100, 20, 3)
+  assert not set(kept) & set(held) and len(kept) == 80
+  with pytest.raises(ValueError, match="data.validation_fold=5 is outside 0..4"):
+    dataset.validation_split(100, 20, 5)
+
+
 def test_load_holds_out_the_validation_split(mnist_dir):
   del mnist_dir
   c = small_config(data__validation_size=10_000, data__train_size=0).data
