@@ -128,7 +128,9 @@ def _candidates_table(key: str, cands: list[dict], chosen: dict | None) -> list[
   lines = ["", f"### {q.text[0].upper()}{q.text[1:]}", "",
            f"Config `experiments/configs/{q.config}.py`"
            + "".join(f", every candidate with `{f}={v}`" for f, v in q.fixed)
-           + f"; one seed spread {'-' if s is None else f'{s:.2f}'}%.", "",
+           + (f", {q.folds} validation folds" if q.folds > 1 else "")
+           + f"; one {'fold' if q.folds > 1 else 'seed'} spread {'-' if s is None else f'{s:.2f}'}%.",
+           "",
            "| candidate | paper's stated values changed | validation error (%) | per seed or fold (%) "
            "| chosen | runs |", "|---|---|---|---|---|---|"]
   for c in cands:
