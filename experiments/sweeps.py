@@ -207,9 +207,10 @@ class Question:
   the simplest first: the first within one binomial standard error of the lowest). folds: when
   more than 1, each candidate also runs on the other validation folds 1..folds-1
   (`data.validation_fold`, disjoint held-out blocks of the same size; directories
-  <candidate>/fold_K), its error the mean over them. fixed: values every candidate was run with where a later question
-  changed the config's default (so the runs keep matching). revised_by: a later question that
-  chose some of these fields again (on more data); the config states its choice of them."""
+  <candidate>/fold_K), its error the mean over them. fixed: values every candidate was run
+  with where a later question changed the config's default (so the runs keep matching).
+  revised_by: a later question that chose some of these fields again (on more data); the config
+  states its choice of them."""
   text: str
   config: str
   candidates: tuple[tuple[tuple[str, Any], ...], ...]

@@ -129,10 +129,10 @@ def _candidates_table(key: str, cands: list[dict], chosen: dict | None) -> list[
            f"Config `experiments/configs/{q.config}.py`"
            + "".join(f", every candidate with `{f}={v}`" for f, v in q.fixed)
            + (f", {q.folds} validation folds" if q.folds > 1 else "")
-           + f"; one {'fold' if q.folds > 1 else 'seed'} spread {'-' if s is None else f'{s:.2f}'}%.",
-           "",
-           "| candidate | paper's stated values changed | validation error (%) | per seed or fold (%) "
-           "| chosen | runs |", "|---|---|---|---|---|---|"]
+           + f"; one {'fold' if q.folds > 1 else 'seed'} spread "
+           + f"{'-' if s is None else f'{s:.2f}'}%.", "",
+           "| candidate | paper's stated values changed | validation error (%) "
+           "| per seed or fold (%) | chosen | runs |", "|---|---|---|---|---|---|"]
   for c in cands:
     per_seed = ", ".join(f"{e:.2f}" for e in c["errors"])
     if c["diverged"]:

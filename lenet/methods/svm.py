@@ -21,9 +21,10 @@ Virtual support vectors (Schoelkopf, Burges and Vapnik 1996; the paper's [dist] 
   `svm.virtual` "shift" trains a first machine, moves each of its support vectors one pixel in
   each of the four directions (the vacated row or column background), and trains the machine
   that classifies on the support vectors and their 4 S copies; "shift8" adds the four diagonal
-  moves (8 S copies), "shift2" the four two-pixel moves (8 S copies); "distort" makes `svm.virtual_copies` copies of each with the networks'
-  random [dist] distortions (`data.distortion`'s ranges, lenet/data/training_set.py's
-  convention, drawn from the run's seed); "none" trains once.
+  moves (8 S copies), "shift2" the four two-pixel moves (8 S copies); "distort" makes
+  `svm.virtual_copies` copies of each with the networks' random [dist] distortions
+  (`data.distortion`'s ranges, lenet/data/training_set.py's convention, drawn from the run's
+  seed); "none" trains once.
 Reduced set (Burges; the paper's RS-SVM): `svm.reduced` = m > 0 replaces the support vectors
   by m vectors fitted to the 45 functions (lenet/methods/reduced_set.py), `svm.reduced_steps` of
   Adam at `svm.reduced_learning_rate`, started from m support vectors drawn with the seed.
@@ -54,7 +55,7 @@ CHUNK = 500  # patterns per kernel matrix against the support vectors, or per di
 PIXELS = ("normalized", "unit")
 MULTICLASS = ("one_vs_one", "one_vs_rest")
 VIRTUAL = ("none", "shift", "shift8", "shift2", "distort")
-# (rows, columns) each copy moves by: right, left, down, up, then the diagonals
+# (rows, columns) each copy moves by: right, left, down, up, then the diagonals or two pixels
 MOVES = {"shift": ((0, 1), (0, -1), (1, 0), (-1, 0)),
          "shift8": ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)),
          "shift2": ((0, 1), (0, -1), (1, 0), (-1, 0), (0, 2), (0, -2), (2, 0), (-2, 0))}
@@ -268,8 +269,9 @@ def penalties(m: Machine, x) -> np.ndarray:
 
 
 def dual_objectives(m: Machine) -> np.ndarray:
-  """(45,) or (10,): each function's dual objective sum_s |a_s| - 1/2 sum_st a_s a_t K(v_s, v_t), a_s = y_s
-  alpha_s (its coefficient), over the pair's support vectors (numpy: one shape per pair)."""
+  """(45,) or (10,): each function's dual objective sum_s |a_s| - 1/2 sum_st a_s a_t K(v_s, v_t),
+  a_s = y_s alpha_s (its coefficient), over the function's support vectors (numpy: one shape
+  per function)."""
   out = np.zeros(m.coef.shape[1])
   for p in range(m.coef.shape[1]):
     rows = np.flatnonzero(m.coef[:, p])
