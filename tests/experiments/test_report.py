@@ -120,7 +120,8 @@ def test_the_ablations_table_says_deterministic_for_a_run_with_nothing_random():
   results = pathlib.Path(__file__).resolve().parents[2] / "results"
   rows = {line.split("|")[1].strip(): line for line in sections.ablations_section(results)
           if line.startswith("| `")}
-  one, distorted = rows["`vsvm_poly9,virtual=none`"], rows["`vsvm_poly9,virtual=distort`"]
+  one = rows["`vsvm_poly9,multiclass=one_vs_one,virtual=none`"]
+  distorted = rows["`vsvm_poly9,multiclass=one_vs_one,virtual=distort`"]
   assert one.count("(deterministic)") == 3 and "one run" not in one  # test, baseline, training
   assert " +- " in distorted.split("|")[3] and "(deterministic)" in distorted.split("|")[6]
 
