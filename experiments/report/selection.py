@@ -23,7 +23,7 @@ def candidates(results: pathlib.Path, key: str) -> list[dict]:
   for overrides in q.candidates:
     name = f"{key}/{sweeps.candidate_name(overrides)}"
     dirs = q.runs_of(key, overrides)
-    config = sweeps.Run(*sweeps.SELECTION[next(iter(dirs))], 0, "").build_config()
+    config = sweeps.Run(q.config, next(iter(dirs.values())), 0, "").build_config()
     out.append({
         "name": name, "overrides": overrides,
         "errors": [100 * r["summary"]["validation_error"] for d in dirs

@@ -346,7 +346,8 @@ def cost(config, summary: dict | None = None) -> dict:
   else:
     s, d = summary["support_vectors"], linear.pixels(config)
     # a vector of class i is in the 9 pairs (i, j), or in up to all 10 one-vs-rest functions
-    pairs_per_vector = linear.CLASSES - (functions == len(linear.PAIRS))
+    pairs_per_vector = (linear.CLASSES - 1 if functions == len(linear.PAIRS)
+                        else linear.CLASSES)
   params = s * d + s * pairs_per_vector + functions
   return {"params": params, "connections": s * d + s * pairs_per_vector,
           "macs": s * d + s * pairs_per_vector, "memory": params}
