@@ -358,6 +358,12 @@ QUESTIONS = {
         tuple((("data.input_format", f), ("svm.virtual", v)) for f in ("deslant20", "raw")
               for v in ("none", "shift", "shift8", "distort")),
         fixed=(("svm.scale", 2.0), ("svm.C", 1.0), *_ONE_VS_ONE)),
+    # asked after V-SVM poly 9's machine chose one-vs-rest (vsvm_poly9_multiclass, below)
+    "svm_poly4_multiclass": Question(
+        "SVM poly 4's ten classes: 45 machines one-vs-one (libsvm's) or 10 one-vs-rest "
+        "(50,000 patterns, 3 validation folds)", "svm_poly4",
+        tuple((("svm.multiclass", m),) for m in ("one_vs_one", "one_vs_rest")),
+        rule="first_within_noise", folds=3),
     # not a choice (m is Fig. 11's cost): the approximation and the error as m grows
     "rssvm_poly5": Question(
         "RS-SVM poly 5's reduced set: the error as its vectors grow (10,000 patterns)",
