@@ -169,13 +169,14 @@ def define_flags():
   other launchers that also have a --results flag."""
   flags.DEFINE_string("sweep", None, "Name of the sweep (experiments/sweeps.py): "
                      + ", ".join(sweeps.SWEEPS) + ".")
-  flags.DEFINE_integer("seeds", 0, "Seeds per configuration (0: the sweep's default).")
+  flags.DEFINE_integer("seeds", 0, "Seeds per configuration (0: each configuration's own count "
+                       "or the sweep's default).")
   flags.DEFINE_string("results", "results", "Root directory of the run directories.")
   flags.DEFINE_integer("num_shards", 1, "Split the sweep into this many shards.")
   flags.DEFINE_integer("shard_index", 0, "Which shard this process runs.")
   flags.DEFINE_bool("dry_run", False, "List the runs and their state; train nothing.")
   flags.DEFINE_multi_string("only", [], "Run only this configuration of the sweep (repeatable), "
-                            "e.g. --only=loss.j=10 --seeds=5 adds seeds 3-4 to one ablation.")
+                            "e.g. --only=loss.j=10 --only=order=reshuffle.")
   flags.DEFINE_enum(
       "vmap_seeds", "auto", ["auto", "true", "false"],
       "Train the seeds of one configuration together in one compiled computation (jax.vmap, the "

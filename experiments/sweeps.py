@@ -65,10 +65,12 @@ _PAPER_INIT_MU = (("model.weight_init", "fan_in"), ("optimizer.mu", 0.5))
 
 @dataclasses.dataclass(frozen=True)
 class Ablation:
-  """One change (`change`) from a baseline: `config` with the overrides `base`."""
+  """One change (`change`) from a baseline: `config` with the overrides `base`, run with
+  `seeds` seeds (0: the sweep's default, the rows' 5) where stochastic."""
   config: str
   change: tuple[tuple[str, Any], ...]
   base: tuple[tuple[str, Any], ...] = ()
+  seeds: int = 0
 
   @property
   def overrides(self) -> tuple[tuple[str, Any], ...]:
@@ -76,7 +78,9 @@ class Ablation:
 
 
 # One change each from a row's config (LeNet-5's: today's default): name -> Ablation. The
-# paper's unknowns first, then its design choices against modern alternatives.
+# paper's unknowns first, then its design choices against modern alternatives. 5 seeds, as the
+# rows; 3 for the side questions from other baselines (the mu grid on our init, Boosted LeNet-4's
+# ranges at 22-30 minutes a seed, the fully connected rows' inits, V-SVM's distorted copies).
 ABLATIONS = {
     "loss.j=0.1": Ablation("lenet5", (("loss.j", 0.1),)),
     "loss.j=10": Ablation("lenet5", (("loss.j", 10.0),)),
@@ -116,10 +120,11 @@ ABLATIONS = {
     # curvature is kept after pass 1
     "mu=1.0": Ablation("lenet5", (("optimizer.mu", 1.0),)),
     **{f"weight_init=efficient_backprop,mu={mu}": Ablation(
-        "lenet5", (("optimizer.mu", mu),), base=PREVIOUS_LENET5) for mu in (0.02, 0.1, 1.0)},
+        "lenet5", (("optimizer.mu", mu),), base=PREVIOUS_LENET5, seeds=3)
+       for mu in (0.02, 0.1, 1.0)},
     "weight_init=efficient_backprop,mu=0.02,curvature_update=first_pass": Ablation(
         "lenet5", (("optimizer.mu", 0.02), ("optimizer.curvature_update", "first_pass")),
-        base=PREVIOUS_LENET5),
+        base=PREVIOUS_LENET5, seeds=3),
     "weight_init=efficient_backprop": Ablation("lenet5", PREVIOUS_LENET5),
     # [dist] LeNet-5 on the previous default: its runs before today's default was chosen
     "lenet5_dist,weight_init=efficient_backprop": Ablation("lenet5_dist", PREVIOUS_LENET5),
@@ -132,7 +137,7 @@ ABLATIONS = {
     # Boosted LeNet-4 with every distortion range halved and doubled (README: its 0.23 below the
     # paper; the ranges are ours, read off Fig. 7); net 1 trains on the changed set too
     **{f"boosted_lenet4,distortion={name}": Ablation(
-        "boosted_lenet4", (("data.distortion.range_scale", f),))
+        "boosted_lenet4", (("data.distortion.range_scale", f),), seeds=3)
        for name, f in (("half", 0.5), ("double", 2.0))},
     # [dist] V-SVM poly 9 on test, each one change from its one-vs-one machine (the row's until
     # vsvm_poly9_multiclass chose one-vs-rest on 3 folds; README): that machine itself, then one
@@ -140,7 +145,8 @@ ABLATIONS = {
     # [dist] distortions, the kernel chosen for one machine on 10,000 patterns (its run before
     # vsvm_poly9_kernel), two-pixel moves and the uncut 28x28 field (vsvm_poly9_field)
     "vsvm_poly9,multiclass=one_vs_one": Ablation("vsvm_poly9", _ONE_VS_ONE),
-    **{f"vsvm_poly9,multiclass=one_vs_one,{name}": Ablation("vsvm_poly9", change, _ONE_VS_ONE)
+    **{f"vsvm_poly9,multiclass=one_vs_one,{name}": Ablation("vsvm_poly9", change, _ONE_VS_ONE,
+                                                             seeds=3)
        for name, change in (
            ("virtual=none", (("svm.virtual", "none"),)),
            ("input_format=raw", (("data.input_format", "raw"),)),
@@ -166,14 +172,14 @@ ABLATIONS = {
     "pca_quadratic,terms=products": Ablation("pca_quadratic", (("pca.terms", "products"),)),
     # Linear's other training in the paper (README: our direct solve is 1.5% above its 12.0):
     # 10 scaled-tanh units on the pixels trained as the fully connected rows are
-    "mlp300,hidden=()": Ablation("mlp300", (("model.hidden", ()),)),
-    "mlp300_deslant,hidden=()": Ablation("mlp300_deslant", (("model.hidden", ()),)),
+    "mlp300,hidden=()": Ablation("mlp300", (("model.hidden", ()),), seeds=3),
+    "mlp300_deslant,hidden=()": Ablation("mlp300_deslant", (("model.hidden", ()),), seeds=3),
     # 28x28-300-10 on the recipes it was chosen among: the paper's init (mu 0.02 does not train
     # with it on the validation split), and our init at LeNet-5's mu
-    "mlp300,weight_init=fan_in,mu=0.5": Ablation("mlp300", _PAPER_INIT_MU),
-    "mlp300,mu=0.5": Ablation("mlp300", (("optimizer.mu", 0.5),)),
+    "mlp300,weight_init=fan_in,mu=0.5": Ablation("mlp300", _PAPER_INIT_MU, seeds=3),
+    "mlp300,mu=0.5": Ablation("mlp300", (("optimizer.mu", 0.5),), seeds=3),
     # every other fully connected row with the paper's init (README: is it their gap too?)
-    **{f"{row},weight_init=fan_in,mu=0.5": Ablation(row, _PAPER_INIT_MU)
+    **{f"{row},weight_init=fan_in,mu=0.5": Ablation(row, _PAPER_INIT_MU, seeds=3)
        for row in ("mlp1000", "mlp300_100", "mlp500_150", "mlp300_dist", "mlp1000_dist",
                    "mlp300_100_dist", "mlp500_150_dist", "mlp300_deslant")},
 }
@@ -420,7 +426,7 @@ SDLM_STUDY = {sgd_name(s): (*_HELD_OUT, ("optimizer.name", "sgd"), ("optimizer.e
               for s in SGD_MATCHING_SDLM.values()}
 # A check of the machinery in about a minute: two networks, 300 patterns, one pass.
 SMOKE = (("lenet5", "lenet1"), (("data.train_size", 300), ("train.passes", 1)))
-DEFAULT_SEEDS = {"paper": 5, "building": 5, "ablations": 3,
+DEFAULT_SEEDS = {"paper": 5, "building": 5, "ablations": 5,
                  "trainsize": 5, "smoke": 2, "tutorial": 5,
                  "selection": 2, "sdlm": 2}
 # Each sweep's configurations: (config module, overrides, directory under the results root).
@@ -434,20 +440,23 @@ SWEEPS = {
     "trainsize": [("lenet5", o, f"trainsize/{name}") for name, o in TRAINSIZE.items()],
     "smoke": [(n, SMOKE[1], f"smoke/{n}") for n in SMOKE[0]],
 }
+# Configurations with their own seed count: directory -> seeds.
+SEEDS_OF = {f"ablations/{name}": a.seeds for name, a in ABLATIONS.items() if a.seeds}
 
 
 def runs_of(sweep: str, seeds: int = 0) -> list[Run]:
   """The runs of a named sweep, in a fixed order (shards and resumption rely on it), seed-major:
-  a partial sweep has every configuration's first seeds. A deterministic configuration
+  a partial sweep has every configuration's first seeds. Each configuration has `seeds` seeds,
+  or else its own count (SEEDS_OF) or the sweep's default; a deterministic one
   (lenet.methods.deterministic) runs once, as seed 0."""
   if sweep not in SWEEPS:
     raise errors.ConfigError(f"unknown --sweep={sweep!r}; choose from {sorted(SWEEPS)}")
-  once = {directory for config, overrides, directory in SWEEPS[sweep]
-          if methods.deterministic(Run(config, overrides, 0, "").build_config())}
+  count = {directory: 1 if methods.deterministic(Run(config, overrides, 0, "").build_config())
+           else seeds or SEEDS_OF.get(directory) or DEFAULT_SEEDS[sweep]
+           for config, overrides, directory in SWEEPS[sweep]}
   return [Run(config, overrides, seed, f"{directory}/seed_{seed}")
-          for seed in range(seeds or DEFAULT_SEEDS[sweep])
-          for config, overrides, directory in SWEEPS[sweep]
-          if seed == 0 or directory not in once]
+          for seed in range(max(count.values()))
+          for config, overrides, directory in SWEEPS[sweep] if seed < count[directory]]
 
 
 def configuration_name(run: Run) -> str:

@@ -25,7 +25,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["paper", "tutorial", "selection", "sdlm"])
+@pytest.mark.parametrize("name", ["paper", "tutorial", "selection", "sdlm", "ablations"])
 def test_dry_run_lists_every_committed_run_as_finished(name, capsys):
   sweep.run_sweep(name, REPO / "results", dry_run=True)
   states = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
