@@ -57,7 +57,7 @@ def _set(config, dotted: str, value) -> None:
 # git history holds the other ablations' runs on it.
 _OUR_INIT = ("model.weight_init", "efficient_backprop")
 PREVIOUS_LENET5 = (_OUR_INIT,)
-# V-SVM poly 9's machine before vsvm_poly9_multiclass chose one-vs-rest
+# The SVM rows' machine before vsvm_poly9_multiclass and svm_poly4_multiclass chose one-vs-rest
 _ONE_VS_ONE = (("svm.multiclass", "one_vs_one"),)
 # The paper's init (+-2.4/F_i), trainable at LeNet-5's mu (not at the paper's 0.02)
 _PAPER_INIT_MU = (("model.weight_init", "fan_in"), ("optimizer.mu", 0.5))
@@ -154,6 +154,8 @@ ABLATIONS = {
            ("scale=2,C=1", (("svm.scale", 2.0), ("svm.C", 1.0))),
            ("virtual=shift2", (("svm.virtual", "shift2"),)),
            ("input_format=deslant28", (("data.input_format", "deslant28"),)))},
+    # SVM poly 4's one-vs-one machine (the row's before svm_poly4_multiclass chose one-vs-rest)
+    "svm_poly4,multiclass=one_vs_one": Ablation("svm_poly4", _ONE_VS_ONE),
     # RS-SVM poly 5 reducing the first machine, not the virtual one (its runs before the choice)
     "rssvm_poly5,virtual=none": Ablation("rssvm_poly5", (("svm.virtual", "none"),)),
     # K-NN Euclidean on test (README: 2.2% below the paper's 5.0): the nearest neighbour alone,
@@ -337,12 +339,13 @@ QUESTIONS = {
                            for s in (0.5, 1.0, 2.0) for o in (0.0, 1.0)
                            for c in (1.0, 10.0, 100.0)),
         fixed=(("data.train_size", 10_000), ("data.input_format", "raw"),
-               ("svm.pixels", "normalized"))),
+               ("svm.pixels", "normalized"), *_ONE_VS_ONE)),
     "svm_poly4_input": Question(
         "SVM poly 4's input: raw or deslanted to 20x20 (the MNIST page's), pixels in the "
         "networks' range or 0..1 (10,000 patterns)", "svm_poly4",
         tuple((("data.input_format", f), ("svm.pixels", p)) for f in ("raw", "deslant20")
-              for p in ("normalized", "unit")), fixed=(("data.train_size", 10_000),)),
+              for p in ("normalized", "unit")),
+        fixed=(("data.train_size", 10_000), *_ONE_VS_ONE)),
     "svm_poly9": Question(
         "SVM poly 9's kernel scale and offset and C, one machine (none given by the paper; "
         "10,000 patterns)", "vsvm_poly9",
