@@ -27,7 +27,8 @@ Virtual support vectors (Schoelkopf, Burges and Vapnik 1996; the paper's [dist] 
   seed); "none" trains once.
 Reduced set (Burges; the paper's RS-SVM): `svm.reduced` = m > 0 replaces the support vectors
   by m vectors fitted to the 45 functions (lenet/methods/reduced_set.py), `svm.reduced_steps` of
-  Adam at `svm.reduced_learning_rate`, started from m support vectors drawn with the seed.
+  Adam at `svm.reduced_learning_rate`, started from m support vectors drawn with the seed. The
+  machine it replaces is fitted once for the seeds of one config run in one process.
 Deterministic (unless reduced or distorted): libsvm's working-set selection has no randomness.
 The support vectors (60 MB at 20,000) are not kept; the summary keeps their count per class and
 each pair's dual objective.
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import time
 from typing import NamedTuple
 
 from absl import logging
@@ -296,16 +298,7 @@ def _classify(config, dataset, run_dir):
   del run_dir  # the support vectors are not kept
   v = config.svm
   train = pixels(dataset.train_images, v)
-  m = fit(train, dataset.train_labels, v)
-  logging.info("%s: %d support vectors (%s per class)", config.network, len(m.vectors),
-               m.support.tolist())
-  fields = {}
-  if v.virtual != "none":
-    x, labels = virtual_set(m, dataset.train_images.shape[1], v, config)
-    fields = {"first_support_vectors": int(len(m.vectors)), "virtual_patterns": int(len(x))}
-    m = fit(x, labels, v, scale=m.scale)  # the first machine's kernel
-    logging.info("%s: on %d virtual patterns, %d support vectors", config.network, len(x),
-                 len(m.vectors))
+  m, fields = _machine(config, dataset, train)
   held_images, held_labels = dataset.held_out_set()
   held = pixels(held_images, v)
   fields.update({
@@ -319,6 +312,45 @@ def _classify(config, dataset, run_dir):
   train_pred = penalties(m, train).argmin(1)
   fields["train_error"] = float((train_pred != dataset.train_labels).mean())
   return penalties(m, held), fields
+
+
+# The machine a reduced set replaces does not depend on the seed (libsvm has no randomness, the
+# shifts none): the seeds of one config run in one process (a sweep) fit it once. The config
+# without its seed -> (machine, summary fields); only the last one is kept.
+_MACHINES: dict[str, tuple[Machine, dict]] = {}
+
+
+def _machine(config, dataset, train) -> tuple[Machine, dict]:
+  """libsvm's machine on the training set, or the second one on the first's virtual set, and
+  its summary fields; a reduced set's also `machine_fit_s`, the fit's time, and
+  `machine_reused`, whether this run took it from an earlier seed of the same config."""
+  v = config.svm
+  key = None
+  if v.reduced and v.virtual != "distort":
+    unseeded = config.copy_and_resolve_references()
+    unseeded.seed = 0
+    key = unseeded.to_json()
+    if key in _MACHINES:
+      logging.info("%s: the machine of an earlier seed, reused", config.network)
+      m, fields = _MACHINES[key]
+      return m, {**fields, "machine_reused": True}
+  t0 = time.perf_counter()
+  m = fit(train, dataset.train_labels, v)
+  logging.info("%s: %d support vectors (%s per class)", config.network, len(m.vectors),
+               m.support.tolist())
+  fields = {}
+  if v.virtual != "none":
+    x, labels = virtual_set(m, dataset.train_images.shape[1], v, config)
+    fields = {"first_support_vectors": int(len(m.vectors)), "virtual_patterns": int(len(x))}
+    m = fit(x, labels, v, scale=m.scale)  # the first machine's kernel
+    logging.info("%s: on %d virtual patterns, %d support vectors", config.network, len(x),
+                 len(m.vectors))
+  if key is None:
+    return m, fields
+  fields["machine_fit_s"] = time.perf_counter() - t0
+  _MACHINES.clear()
+  _MACHINES[key] = (m, fields)
+  return m, {**fields, "machine_reused": False}
 
 
 def reduce(m: Machine, v, seed: int) -> tuple[Machine, list[float]]:

@@ -261,3 +261,26 @@ def test_virtual_and_reduced_machines_on_mnist(mnist_dir, tmp_path):
   assert s["reduced_vectors"] == 60 and s["support_vectors"] > 60
   assert s["validation_error"] < s["unreduced_validation_error"] + 0.03
   assert methods.cost(c, s)["macs"] == 60 * (400 + 45)
+
+
+def test_seeds_of_a_reduced_set_fit_the_machine_once(mnist_dir, tmp_path, monkeypatch):
+  """A second seed of the same reduced config reuses the machine (libsvm is not called again)
+  and gets the same support vectors and unreduced error; a different config fits its own."""
+  del mnist_dir
+  from experiments.configs import rssvm_poly5
+  calls = []
+  fit = svm.fit
+  monkeypatch.setattr(svm, "fit", lambda *a, **k: calls.append(1) or fit(*a, **k))
+  monkeypatch.setattr(svm, "_MACHINES", {})
+  c = rssvm_poly5.get_config()
+  c.data.train_size, c.data.validation_size = 500, 1000
+  c.svm.reduced, c.svm.reduced_steps = 20, 5
+  first = methods.run(c, tmp_path / "seed_0")
+  assert len(calls) == 2 and not first["machine_reused"]  # the machine and the virtual one
+  c.seed = 1
+  second = methods.run(c, tmp_path / "seed_1")
+  assert len(calls) == 2 and second["machine_reused"]
+  for field in ("support_vectors", "unreduced_validation_error", "machine_fit_s"):
+    assert second[field] == first[field]
+  c.svm.C = 10.0
+  assert not methods.run(c, tmp_path / "C=10")["machine_reused"] and len(calls) == 4
