@@ -48,6 +48,13 @@ def spread(mean: float, std: float | None, deterministic: bool, fmt: str = ".2f"
   return f"{mean:{fmt}} (deterministic)" if deterministic else pm(mean, std, fmt)
 
 
+def seed_seconds(summary: dict) -> float:
+  """A run's wall time as if on its own: a reduced SVM that took its machine from an earlier
+  seed in the same process (lenet/methods/svm.py) is charged that machine's fit."""
+  return summary["wall_time_s"] + (summary["machine_fit_s"] if summary.get("machine_reused")
+                                   else 0.0)
+
+
 def commits(runs: list[dict]) -> list[str]:
   """The short commits the runs were made at, sorted."""
   return sorted({r["versions"].get("git_commit", "unknown")[:12] for r in runs})

@@ -44,7 +44,7 @@ def network_row(network: str, runs: list[dict]) -> dict:
       "rejected": mean_std(rejected) if len(rejected) == len(runs) else None,
       "paper_rejected": paper.rejected_pct(network), "cost": cost,
       "paper_row": paper.row(network), "commits": commits,
-      "wall_time_s": mean_std([r["summary"]["wall_time_s"] for r in runs]),
+      "wall_time_s": mean_std([runs_lib.seed_seconds(r["summary"]) for r in runs]),
       "gated": (mean_std([100 * r["summary"]["gated_test_error"] for r in runs]),
                 mean_std([r["summary"]["gated_cost_nets"] for r in runs]))
       if "gated_test_error" in runs[0]["summary"] else None,

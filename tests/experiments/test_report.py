@@ -153,3 +153,11 @@ def test_every_config_states_the_choice_its_committed_selection_runs_made():
       asked += 1
       assert selection.choose(key, cands)["default"], key
   assert asked >= 2
+
+
+def test_a_seed_that_reused_its_svm_is_charged_the_machines_fit():
+  from experiments.report import runs as runs_lib
+  fitted = {"wall_time_s": 700.0, "machine_fit_s": 300.0, "machine_reused": False}
+  assert runs_lib.seed_seconds(fitted) == 700.0
+  assert runs_lib.seed_seconds({**fitted, "wall_time_s": 400.0, "machine_reused": True}) == 700.0
+  assert runs_lib.seed_seconds({"wall_time_s": 50.0}) == 50.0
