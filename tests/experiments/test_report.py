@@ -9,6 +9,7 @@ import pytest
 
 from experiments import report
 from experiments.configs import lenet1
+from experiments.report import runs as runs_lib
 from experiments.report import sections
 from lenet import methods
 from lenet import rundir
@@ -156,7 +157,6 @@ def test_every_config_states_the_choice_its_committed_selection_runs_made():
 
 
 def test_a_seed_that_reused_its_svm_is_charged_the_machines_fit():
-  from experiments.report import runs as runs_lib
   fitted = {"wall_time_s": 700.0, "machine_fit_s": 300.0, "machine_reused": False}
   assert runs_lib.seed_seconds(fitted) == 700.0
   assert runs_lib.seed_seconds({**fitted, "wall_time_s": 400.0, "machine_reused": True}) == 700.0
