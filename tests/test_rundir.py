@@ -45,14 +45,18 @@ def test_a_run_recorded_before_a_field_is_not_a_run_with_another_value():
 
 
 def test_an_svm_recorded_before_the_virtual_and_reduced_fields_had_neither():
-  """SVM poly 4 ran before svm.virtual and svm.reduced existed: one machine, all its vectors. The
-  report reads its cost and determinism from the config so completed."""
+  """SVM poly 4 ran before svm.virtual, svm.reduced and svm.multiclass existed: one machine, all
+  its vectors, one-vs-one. The report reads its cost and determinism from the config so
+  completed."""
   from experiments.configs import rssvm_poly5, svm_poly4
   from experiments.report import tables
   from lenet import methods
-  recorded = json.loads(svm_poly4.get_config().to_json())
-  del recorded["svm"]["virtual"], recorded["svm"]["reduced"]
-  assert rundir.same_run(recorded, svm_poly4.get_config())
+  one_vs_one = svm_poly4.get_config()
+  one_vs_one.svm.multiclass = "one_vs_one"
+  recorded = json.loads(one_vs_one.to_json())
+  del recorded["svm"]["virtual"], recorded["svm"]["reduced"], recorded["svm"]["multiclass"]
+  assert rundir.same_run(recorded, one_vs_one)
+  assert not rundir.same_run(recorded, svm_poly4.get_config())
   assert not rundir.same_run(recorded, rssvm_poly5.get_config())
   recorded["network"] = "rssvm_poly5"
   config = tables.recorded_config("rssvm_poly5", recorded)
