@@ -145,11 +145,12 @@ def test_costs_and_determinism():
   c = svm_poly4.get_config()
   assert methods.deterministic(c)
   cost = methods.cost(c, {"support_vectors": 1000})
-  assert cost["macs"] == 1000 * 400 + 1000 * 9  # deslanted 20x20
+  # deslanted 20x20; one-vs-rest, a vector in up to all ten functions
+  assert c.svm.multiclass == "one_vs_rest" and cost["macs"] == 1000 * 400 + 1000 * 10
   with pytest.raises(ValueError, match="needs its run"):
     methods.cost(c)
-  c.svm.multiclass = "one_vs_rest"  # a vector in up to all ten functions
-  assert methods.cost(c, {"support_vectors": 1000})["macs"] == 1000 * 400 + 1000 * 10
+  c.svm.multiclass = "one_vs_one"  # a vector of class i in its 9 pairs
+  assert methods.cost(c, {"support_vectors": 1000})["macs"] == 1000 * 400 + 1000 * 9
   c.svm.multiclass = "one_vs_all"
   with pytest.raises(ValueError, match="svm.multiclass"):
     svm.check(c)
