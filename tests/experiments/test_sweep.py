@@ -71,14 +71,16 @@ def test_ablations_change_only_their_fields_from_their_baseline():
 
 
 def test_the_previous_default_is_one_ablation_and_today_s_is_lenet5():
-  """An ablation run on a previous default (LeNet-5's init, V-SVM's one-vs-one machine) has
-  that default as an ablation of its own: the baseline the report compares it with."""
+  """An ablation run on a previous default (LeNet-5's init, V-SVM's and RS-SVM's one-vs-one
+  machines) has that default as an ablation of its own: the baseline the report compares it
+  with."""
   previous = sweeps.ABLATIONS["weight_init=efficient_backprop"]
   assert previous.base == () and previous.change == sweeps.PREVIOUS_LENET5
   singles = {(a.config, a.change) for a in sweeps.ABLATIONS.values() if a.base == ()}
   assert all(a.base == () or (a.config, a.base) in singles for a in sweeps.ABLATIONS.values())
   assert {a.base for a in sweeps.ABLATIONS.values()} == {
-      (), sweeps.PREVIOUS_LENET5, (("svm.multiclass", "one_vs_one"),)}
+      (), sweeps.PREVIOUS_LENET5, (("svm.multiclass", "one_vs_one"),),
+      (("svm.multiclass", "one_vs_one"), ("svm.reduced", 1460))}
 
 
 def test_knn_and_local_adopt_the_finished_network_of_their_seed(tmp_path):
