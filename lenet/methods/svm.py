@@ -26,7 +26,7 @@ Virtual support vectors (Schoelkopf, Burges and Vapnik 1996; the paper's [dist] 
   (`data.distortion`'s ranges, lenet/data/training_set.py's convention, drawn from the run's
   seed); "none" trains once.
 Reduced set (Burges; the paper's RS-SVM): `svm.reduced` = m > 0 replaces the support vectors
-  by m vectors fitted to the 45 functions (lenet/methods/reduced_set.py), `svm.reduced_steps` of
+  by m vectors fitted to the 45 (or 10) functions (lenet/methods/reduced_set.py), `svm.reduced_steps` of
   Adam at `svm.reduced_learning_rate`, started from m support vectors drawn with the seed. The
   machine it replaces is fitted once for the seeds of one config run in one process.
 Deterministic (unless reduced or distorted): libsvm's working-set selection has no randomness.
@@ -354,7 +354,7 @@ def _machine(config, dataset, train) -> tuple[Machine, dict]:
 
 
 def reduce(m: Machine, v, seed: int) -> tuple[Machine, list[float]]:
-  """The machine of `svm.reduced` vectors fitted to m's 45 functions (the intercepts kept), and
+  """The machine of `svm.reduced` vectors fitted to m's 45 (or 10) functions (the intercepts kept), and
   the fit's relative error along the way."""
   def k(a, b):
     return kernel(a, b, m.scale, m.offset, m.degree)
