@@ -120,3 +120,37 @@ def test_step_profile_stages_take_the_steps_they_name():
   c.optimizer.name = "sgd"
   with pytest.raises(ValueError, match="optimizer.name"):
     step_profile.stages(c, 1)
+
+
+def _write_run(path, config: dict, test_errors: list[float], train_errors: list[float]):
+  path.mkdir(parents=True)
+  (path / "config.json").write_text(json.dumps(config))
+  rows = [{"pass": p + 1, "test_error": t, "train_error": r, "wall_time_s": 10.0 * (p + 1)}
+          for p, (t, r) in enumerate(zip(test_errors, train_errors))]
+  (path / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_compare_runs_counts_the_patterns_each_pass_differs_by(tmp_path):
+  from experiments.tools import compare_runs
+  from lenet import rundir
+  committed = json.loads((rundir.idx.REPO_ROOT / "results/lenet5/seed_0/config.json").read_text())
+  other = json.loads(json.dumps(committed))
+  other["seed"] = 7
+  _write_run(tmp_path / "a", committed, [0.0222, 0.0175, 0.0121], [0.0234, 0.0174, 0.0110])
+  _write_run(tmp_path / "b", committed, [0.0225, 0.0175], [0.0234, 0.0170])
+  _write_run(tmp_path / "c", other, [0.0222], [0.0234])
+  lines, worst = compare_runs.compare(rundir.RunDir(tmp_path / "a"), rundir.RunDir(tmp_path / "b"))
+  assert worst == {"held_out": 3, "train": 24, "passes": 2}  # 0.0003 of 10,000; 0.0004 of 60,000
+  assert len(lines) == 3 and "-3" in lines[1] and "+24" in lines[2]
+  assert compare_runs.differing_fields(committed, committed) == []
+  assert compare_runs.differing_fields(other, committed) == ["seed"]
+  out = subprocess.run([sys.executable, "-m", "experiments.tools.compare_runs",
+                        f"--run={tmp_path / 'c'}", f"--reference={tmp_path / 'a'}"],
+                       capture_output=True, text=True, check=True).stdout
+  assert out.splitlines()[0] == "# the configs differ in: seed"
+  assert out.splitlines()[-1] == "max_held_out_diff=0 max_train_diff=0 passes=1"
+  missing = subprocess.run([sys.executable, "-m", "experiments.tools.compare_runs",
+                            f"--run={tmp_path / 'none'}", f"--reference={tmp_path / 'a'}"],
+                           capture_output=True, text=True, check=False)
+  assert missing.returncode == 1 and missing.stderr.count("\n") == 1
+  assert "has no metrics.jsonl" in missing.stderr
