@@ -10,6 +10,7 @@
 #   speed   training images/s of ours at batch 1, 32, 256, and seeds vmapped at batch 1;
 #           where a batch-1 step's time goes (experiments.tools.step_profile) -> $OUT/speed.txt
 #   torch   the peer on the same GPU, eager and compiled, batch 1, 32, 256  -> $OUT/torch.txt
+#   variants  ours at batch 1 under XLA command-buffer settings (CUDA graphs) -> $OUT/speed.txt
 #   tests   the test suite's fast subset (not mnist, not slow)              -> $OUT/tests.txt
 #   lenet5  LeNet-5 seed 0, the paper's recipe, PASSES passes (default 20), beside the committed
 #           CPU run pass by pass (experiments.tools.compare_runs), in the time left
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/gpu_check}
 mkdir -p "$OUT"
 export END=$(($(date +%s) + ${BUDGET_S:-520}))
-STEPS=${STEPS:-env speed torch tests lenet5}
+STEPS=${STEPS:-env speed torch variants tests lenet5}
 export PY=${PY:-python3} SMOKE=${SMOKE:-0}
 export TORCH_PY=${TORCH_PY:-$PY} DEVICE=cuda
 if [ "$SMOKE" = 1 ]; then
@@ -85,11 +86,14 @@ from lenet.nn import models
 from lenet.train import kernels
 model = models.build(lenet5.get_config().model, seed=0)
 fns, params = kernels.ModelFns.split(model)
-x = jax.random.uniform(jax.random.PRNGKey(1), (1000, *model.input_shape), minval=-0.1, maxval=1.175)
+x = jax.random.uniform(jax.random.PRNGKey(1), (1000, *model.input_shape), minval=-0.1,
+                       maxval=1.175)
 np.save(sys.argv[1], np.asarray(jax.jit(fns.penalties)(params, x)))
-print("backend", jax.default_backend(), jax.devices(), "XLA_FLAGS=%r" % __import__("os").environ["XLA_FLAGS"])'
+print("backend", jax.default_backend(), jax.devices(),
+      "XLA_FLAGS=%r" % __import__("os").environ["XLA_FLAGS"])'
   "$PY" -c "$probe" /tmp/with_flag.npy && XLA_FLAGS= "$PY" -c "$probe" /tmp/without_flag.npy &&
-    "$PY" -c 'import numpy as np; a, b = np.load("/tmp/with_flag.npy"), np.load("/tmp/without_flag.npy")
+    "$PY" -c 'import numpy as np
+a, b = np.load("/tmp/with_flag.npy"), np.load("/tmp/without_flag.npy")
 print("penalties with and without the CPU-only flag: identical" if (a == b).all() else
       f"penalties DIFFER: max |diff| {abs(a - b).max()}")'
 }
@@ -101,6 +105,17 @@ speed() {
   for s in 8 100; do bench lenet5 1 "$ns" "$s"; done
   "$PY" -m experiments.tools.step_profile --config=experiments/configs/lenet5.py \
     --steps="$([ "$SMOKE" = 1 ] && echo 50 || echo 2000)" 2>&1 | grep -v '^[IW]'
+}
+
+variants() {  # batch 1 under XLA's command buffers (CUDA graphs): none, more, loops unrolled
+  local n1=10000 cb="--xla_gpu_graph_min_graph_size=1 --xla_gpu_enable_command_buffer"
+  local all=FUSION,CUBLAS,CUBLASLT,CUSTOM_CALL,CUDNN,WHILE,CONDITIONAL
+  [ "$SMOKE" = 1 ] && n1=200
+  for flags in "--xla_gpu_enable_command_buffer=" "$cb=$all" \
+               "$cb=$all --xla_gpu_command_buffer_unroll_loops=true"; do
+    echo "XLA_FLAGS+=$flags:" \
+         "$(XLA_FLAGS="--xla_cpu_experimental_ynn_fusion_type= $flags" bench lenet5 1 $n1)"
+  done
 }
 
 torch_peer() {
@@ -127,10 +142,11 @@ fast_tests() {
   "$PY" -m pytest -q -p no:cacheprovider -m "not mnist and not slow" "${which[@]}" 2>&1 | tail -40
 }
 
-export -f left bench peer env_report speed torch_peer lenet5 fast_tests
+export -f left bench peer env_report speed variants torch_peer lenet5 fast_tests
 step env 60 90 env.txt env_report
 step speed 150 200 speed.txt speed
 step torch 120 200 torch.txt torch_peer
+step variants 60 100 speed.txt variants
 step tests 60 120 tests.txt fast_tests
 step lenet5 90 600 lenet5.txt lenet5
 cp -r /tmp/lenet5_gpu/metrics.jsonl "$OUT/lenet5_metrics.jsonl" 2>/dev/null

@@ -21,7 +21,8 @@ for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-uby
 done
 [ -f "$PEER" ] || { echo "gpu_stage: the PyTorch peer $PEER is missing" >&2; exit 1; }
 for w in $WHEELS; do  # the pins of requirements.txt, so that the two cannot drift apart
-  grep -q "^${w} " requirements.txt || { echo "gpu_stage: $w is not pinned in requirements.txt" >&2; exit 1; }
+  grep -q "^${w} " requirements.txt ||
+    { echo "gpu_stage: $w is not pinned in requirements.txt" >&2; exit 1; }
 done
 
 rm -rf .gpu.partial && mkdir -p .gpu.partial/mnist .gpu.partial/whl .gpu.partial/bench

@@ -11,9 +11,13 @@ excluded, the median of --repeats), each adding one stage to the one before:
   pass       the training pass the runs use (lenet/train/kernels.make_pass_fn): the pattern and
              label looked up by index, the error count and the divergence check added
 
-One line per stage: microseconds per step and the difference from the stage before, then the
+One line per stage: microseconds per step and the difference from the stage before; then the
+pass's ops per step (the instructions that do work in its compiled loop body: about the kernels a
+step launches on a GPU, where launches, not arithmetic, bound a batch-1 step); then the
 parameters' size, so that the bytes each step must move can be set beside its time.
 """
+import re
+
 from absl import flags
 import jax
 import jax.numpy as jnp
@@ -89,6 +93,32 @@ def stages(config, n: int):
   }
 
 
+# Instructions of compiled HLO that move no data and launch nothing.
+_FREE_OPS = {"parameter", "get-tuple-element", "tuple", "constant", "bitcast",
+             "opt-barrier", "after-all", "partition-id", "replica-id"}
+_INSTRUCTION = re.compile(r"^\s*(?:ROOT\s+)?%?[\w.\-]+ = .*? ([a-z][\w\-]*)\(")
+_COMPUTATION = re.compile(r"^(?:ENTRY\s+)?%?([\w.\-]+)\s.*\{\s*$")
+_WHILE_BODY = re.compile(r"\swhile\(.*\bbody=%?([\w.\-]+)")
+
+
+def ops_per_step(hlo_text: str) -> int:
+  """The instructions that do work (fusions, library calls, copies, loops...) in the body of the
+  compiled training loop (the largest while body): roughly the kernels each step launches on a
+  GPU, where each costs a launch whatever its size."""
+  bodies, ops, current = set(), {}, None
+  for line in hlo_text.splitlines():
+    if (m := _COMPUTATION.match(line)) and not line.startswith(" "):
+      current = m.group(1)
+      ops[current] = 0
+    elif current and (m := _INSTRUCTION.match(line)):
+      ops[current] += m.group(1) not in _FREE_OPS
+      if b := _WHILE_BODY.search(line):
+        bodies.add(b.group(1))
+  if not bodies:
+    raise ValueError("the compiled HLO has no while loop")
+  return max(ops.get(b, 0) for b in bodies)
+
+
 def main(argv):
   del argv
   config, n = flags.FLAGS.config, flags.FLAGS.steps
@@ -98,6 +128,10 @@ def main(argv):
     us = 1e6 * timing.median_seconds(lambda: fn(*args), flags.FLAGS.repeats) / n
     print(f"{config.network} {name:10s} us_per_step={us:7.2f}  added={us - before:+7.2f}")
     before = us
+  fn, args = timed["pass"]
+  hlo = jax.jit(fn).lower(*args).compile().as_text()
+  print(f"{config.network} pass      ops_per_step={ops_per_step(hlo)} (the compiled loop body's "
+        "fusions, library calls and copies: about the kernels a step launches)")
   count = sum(p.size for p in jax.tree.leaves(params))
   print(f"{config.network} params={count} bytes={4 * count} backend={jax.default_backend()} "
         f"devices={jax.device_count()}")

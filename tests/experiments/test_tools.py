@@ -122,6 +122,46 @@ def test_step_profile_stages_take_the_steps_they_name():
     step_profile.stages(c, 1)
 
 
+HLO_WITH_A_LOOP = """HloModule m
+
+%fused (x: f32[4]) -> f32[4] {
+  %x = f32[4]{0} parameter(0)
+  ROOT %n = f32[4]{0} negate(%x)
+}
+
+%body.1 (p: (s32[], f32[4])) -> (s32[], f32[4]) {
+  %p = (s32[], f32[4]{0}) parameter(0)
+  %i = s32[] get-tuple-element(%p), index=0
+  %x = f32[4]{0} get-tuple-element(%p), index=1
+  %f = f32[4]{0} fusion(%x), kind=kLoop, calls=%fused
+  %c = f32[4]{0} custom-call(%f), custom_call_target="cublas"
+  %b = f32[2,2]{1,0} bitcast(%c)
+  %d = f32[4]{0} copy(%c)
+  ROOT %t = (s32[], f32[4]{0}) tuple(%i, %d)
+}
+
+ENTRY %main (a: f32[4]) -> f32[4] {
+  %a = f32[4]{0} parameter(0)
+  %z = s32[] constant(0)
+  %t0 = (s32[], f32[4]{0}) tuple(%z, %a)
+  %w = (s32[], f32[4]{0}) while(%t0), condition=%cond.2, body=%body.1
+  ROOT %r = f32[4]{0} get-tuple-element(%w), index=1
+}
+"""
+
+
+def test_ops_per_step_counts_the_work_in_the_loop_body():
+  assert step_profile.ops_per_step(HLO_WITH_A_LOOP) == 3  # fusion, custom-call, copy
+  with pytest.raises(ValueError, match="no while loop"):
+    step_profile.ops_per_step(HLO_WITH_A_LOOP.replace("while(", "call("))
+  c = importlib.import_module("experiments.configs.mlp300").get_config()
+  c.model.hidden, c.model.input_side = (5,), 4
+  _, timed = step_profile.stages(c, 3)
+  fn, args = timed["pass"]
+  ops = step_profile.ops_per_step(jax.jit(fn).lower(*args).compile().as_text())
+  assert 5 <= ops <= 200  # two layers' forward, backward and update: some fusions, not hundreds
+
+
 def _write_run(path, config: dict, test_errors: list[float], train_errors: list[float]):
   path.mkdir(parents=True)
   (path / "config.json").write_text(json.dumps(config))
