@@ -35,8 +35,10 @@ each pair's dual objective.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import itertools
+import os
 import time
 from typing import NamedTuple
 
@@ -222,13 +224,31 @@ def fit(x, labels, v, scale: float | None = None) -> Machine:
                  intercept, support, s, v.offset, v.degree)
 
 
-def fit_one_vs_rest(x, labels, v, s: float) -> Machine:
+def parallel_fits(jobs: int, cache_mb: int) -> int:
+  """How many libsvm fits to run at once: one per core this process may use (`taskset -c 0`
+  makes it one), as many as there are machines, and no more than the free memory holds at twice
+  each fit's kernel cache."""
+  try:
+    free_mb = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") >> 20
+  except (ValueError, OSError):  # not a POSIX system: one at a time
+    return 1
+  cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+  return max(1, min(jobs, cores or 1, free_mb // (2 * cache_mb)))
+
+
+def fit_one_vs_rest(x, labels, v, s: float, workers: int | None = None) -> Machine:
   """Ten binary machines, class c (positive) against the rest, each on every row of x; their
-  support vectors pooled (each once, grouped by class) with an (S, 10) coefficient matrix."""
+  support vectors pooled (each once, grouped by class) with an (S, 10) coefficient matrix.
+  The machines are independent: `workers` threads fit them at once (libsvm releases the GIL),
+  by default parallel_fits'; the machine is the same whatever their number."""
+  classes = np.unique(labels).tolist()  # a class absent from labels: no vectors, a zero function
+  workers = workers or parallel_fits(len(classes), v.cache_mb)
+  binary = lambda c: _libsvm(v, s).fit(x, (labels == c).astype(np.int64))
+  with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+    machines = list(pool.map(binary, classes))
   coef = np.zeros((len(x), linear.CLASSES), np.float64)
   intercept = np.zeros(linear.CLASSES, np.float32)
-  for c in np.unique(labels):  # a class absent from labels: no vectors, a zero function
-    machine = _libsvm(v, s).fit(x, (labels == c).astype(np.int64))
+  for c, machine in zip(classes, machines):
     # scikit-learn's binary layout: f = dual_coef_ . K + intercept_, positive for classes_[1]
     coef[machine.support_, c] = machine.dual_coef_[0]
     intercept[c] = machine.intercept_[0]

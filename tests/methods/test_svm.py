@@ -94,6 +94,24 @@ def test_one_vs_rest_functions_are_libsvms_machines_of_each_class_against_the_re
   assert np.all(np.diff(svm.support_labels(m)) >= 0)
   np.testing.assert_array_equal(svm.penalties(m, x).argmin(1), f.argmax(1))
   assert svm.dual_objectives(m).shape == (10,)
+  one_at_a_time = svm.fit_one_vs_rest(x.astype(np.float64), labels, fields(
+      degree=3, offset=1.0, C=1.0, tolerance=1e-4, multiclass="one_vs_rest"), m.scale, workers=1)
+  threaded = svm.fit_one_vs_rest(x.astype(np.float64), labels, fields(
+      degree=3, offset=1.0, C=1.0, tolerance=1e-4, multiclass="one_vs_rest"), m.scale, workers=4)
+  for a, b in zip(one_at_a_time, threaded):  # the ten fits in threads: the same machine
+    np.testing.assert_array_equal(a, b)
+
+
+def test_parallel_fits_are_bounded_by_cores_machines_and_memory(monkeypatch):
+  sysconf = {"SC_AVPHYS_PAGES": 10_000 * 256, "SC_PAGE_SIZE": 4096}  # 10,000 MB free
+  monkeypatch.setattr(svm.os, "sysconf", sysconf.__getitem__)
+  monkeypatch.setattr(svm.os, "sched_getaffinity", lambda pid: set(range(16)))
+  assert svm.parallel_fits(10, 2000) == 2   # 10,000 MB hold two fits at twice 2,000 MB
+  assert svm.parallel_fits(10, 200) == 10   # then one thread per machine
+  assert svm.parallel_fits(3, 200) == 3
+  assert svm.parallel_fits(10, 20_000) == 1  # never fewer than one
+  monkeypatch.setattr(svm.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+  assert svm.parallel_fits(10, 200) == 4
 
 
 def test_penalties_vote_then_worst_margin():
