@@ -11,9 +11,11 @@ preprocessing, distortions, the training set), train (the compiled pass and the 
 methods (one module per kind of classifier of Fig. 9); rundir (the run directory), paper (the
 paper's numbers), streams (the random streams).
 """
+from lenet.platform import configure_matmul_precision
 from lenet.platform import configure_xla_flags
 
 configure_xla_flags()  # before anything imports jax's backend
+configure_matmul_precision()  # float32 products on GPUs and TPUs too
 
 _PUBLIC = {"load_run": "lenet.public", "read_mnist": "lenet.public",
            "TrainedNetwork": "lenet.public"}

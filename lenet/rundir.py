@@ -99,6 +99,7 @@ def software_versions() -> dict[str, str]:
       "backend": jax.default_backend(), "devices": str(jax.devices()),
       "cpu_count": str(os.cpu_count()), "cpu_vector_isa": cpu_vector_isa(),
       "xla_flags": os.environ.get("XLA_FLAGS", ""),
+      "matmul_precision": str(jax.config.jax_default_matmul_precision),
   }
 
 

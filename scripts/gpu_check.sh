@@ -10,7 +10,8 @@
 #   speed   training images/s of ours at batch 1, 32, 256, and seeds vmapped at batch 1;
 #           where a batch-1 step's time goes (experiments.tools.step_profile) -> $OUT/speed.txt
 #   torch   the peer on the same GPU, eager and compiled, batch 1, 32, 256  -> $OUT/torch.txt
-#   variants  ours at batch 1 under XLA command-buffer settings (CUDA graphs) -> $OUT/speed.txt
+#   variants  ours at batch 1 under XLA command-buffer settings (CUDA graphs), and with TF32
+#           products instead of float32 at batch 1 and 256              -> $OUT/speed.txt
 #   tests   the test suite's fast subset (not mnist, not slow)              -> $OUT/tests.txt
 #   lenet5  LeNet-5 seed 0, the paper's recipe, PASSES passes (default 20), beside the committed
 #           CPU run pass by pass (experiments.tools.compare_runs), in the time left
@@ -89,7 +90,8 @@ fns, params = kernels.ModelFns.split(model)
 x = jax.random.uniform(jax.random.PRNGKey(1), (1000, *model.input_shape), minval=-0.1,
                        maxval=1.175)
 np.save(sys.argv[1], np.asarray(jax.jit(fns.penalties)(params, x)))
-print("backend", jax.default_backend(), jax.devices(),
+print("backend", jax.default_backend(), jax.devices(), "matmul precision",
+      jax.config.jax_default_matmul_precision,
       "XLA_FLAGS=%r" % __import__("os").environ["XLA_FLAGS"])'
   "$PY" -c "$probe" /tmp/with_flag.npy && XLA_FLAGS= "$PY" -c "$probe" /tmp/without_flag.npy &&
     "$PY" -c 'import numpy as np
@@ -115,6 +117,12 @@ variants() {  # batch 1 under XLA's command buffers (CUDA graphs): none, more, l
                "$cb=$all --xla_gpu_command_buffer_unroll_loops=true"; do
     echo "XLA_FLAGS+=$flags:" \
          "$(XLA_FLAGS="--xla_cpu_experimental_ynn_fusion_type= $flags" bench lenet5 1 $n1)"
+  done
+  local n256=60000
+  [ "$SMOKE" = 1 ] && n256=512
+  for bn in "1 $n1" "256 $n256"; do  # what float32 products cost against TF32 (lenet/platform.py)
+    echo "JAX_DEFAULT_MATMUL_PRECISION=tensorfloat32:" \
+         "$(JAX_DEFAULT_MATMUL_PRECISION=tensorfloat32 bench lenet5 $bn)"
   done
 }
 
