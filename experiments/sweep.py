@@ -142,11 +142,11 @@ def run_sweep(sweep: str, root: pathlib.Path, seeds: int = 0, num_shards: int = 
       logging.exception("%s stopped with an error; the sweep goes on", group[0].workdir)
       stopped.append(f"{', '.join(r.workdir for r in group)}: {type(e).__name__}: {e}")
       continue
+    workdirs = {r.seed: r.workdir for r in group}
     for summary in done:
       held_out = rundir.held_out(summary)
-      logging.info("%s seed %d: %s error %.2f%% (%.0f s for the group)", group[0].workdir,
-                   summary["seed"], held_out, 100 * summary[f"{held_out}_error"],
-                   time.perf_counter() - t0)
+      logging.info("%s: %s error %.2f%% (%.0f s for the group)", workdirs[summary["seed"]],
+                   held_out, 100 * summary[f"{held_out}_error"], time.perf_counter() - t0)
     summaries += done
   if stopped:
     raise SweepIncomplete(f"{len(stopped)} run group(s) stopped with an error (resume the sweep "

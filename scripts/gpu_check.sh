@@ -12,6 +12,8 @@
 #   torch   the peer on the same GPU, eager and compiled, batch 1, 32, 256  -> $OUT/torch.txt
 #   variants  ours at batch 1 under XLA command-buffer settings (CUDA graphs), and with TF32
 #           products instead of float32 at batch 1 and 256              -> $OUT/speed.txt
+#   many    (only when STEPS names it) SEEDS=100 seeds of LeNet-5 vmapped, one whole pass, through
+#           the sweep launcher: per-pass time, evaluation and checkpoints included -> $OUT/many.txt
 #   tests   the test suite's fast subset (not mnist, not slow)              -> $OUT/tests.txt
 #   lenet5  LeNet-5 seed 0, the paper's recipe, PASSES passes (default 20), beside the committed
 #           CPU run pass by pass (experiments.tools.compare_runs), in the time left
@@ -101,7 +103,7 @@ print("penalties with and without the CPU-only flag: identical" if (a == b).all(
 }
 
 speed() {
-  local n1=10000 n=60000 ns=2000
+  local n1=5000 n=60000 ns=2000
   [ "$SMOKE" = 1 ] && n1=200 n=512 ns=50
   for b in 1 32 256; do bench lenet5 "$b" "$([ "$b" = 1 ] && echo $n1 || echo $n)"; done
   for s in 8 100; do bench lenet5 1 "$ns" "$s"; done
@@ -110,7 +112,7 @@ speed() {
 }
 
 variants() {  # batch 1 under XLA's command buffers (CUDA graphs): none, more, loops unrolled
-  local n1=10000 cb="--xla_gpu_graph_min_graph_size=1 --xla_gpu_enable_command_buffer"
+  local n1=5000 cb="--xla_gpu_graph_min_graph_size=1 --xla_gpu_enable_command_buffer"
   local all=FUSION,CUBLAS,CUBLASLT,CUSTOM_CALL,CUDNN,WHILE,CONDITIONAL
   [ "$SMOKE" = 1 ] && n1=200
   for flags in "--xla_gpu_enable_command_buffer=" "$cb=$all" \
@@ -127,7 +129,7 @@ variants() {  # batch 1 under XLA's command buffers (CUDA graphs): none, more, l
 }
 
 torch_peer() {
-  local n1=20000 n=60000
+  local n1=5000 n=60000
   [ "$SMOKE" = 1 ] && n1=100 n=512
   for b in 1 32 256; do peer "$b" "$([ "$b" = 1 ] && echo $n1 || echo $n)"; done
   [ "$DEVICE" = cuda ] || return 0  # --compile's CUDA graphs need a GPU
@@ -144,17 +146,27 @@ lenet5() {  # leaves 30 s of the budget to set the passes done beside the CPU ru
   "$PY" -m experiments.tools.compare_runs --run=/tmp/lenet5_gpu --reference=results/lenet5/seed_0
 }
 
+many() {  # 100 seeds of LeNet-5 vmapped, one whole pass each: the 100-seed target's pass time
+  local extra=()
+  [ "$SMOKE" = 1 ] && extra=(--override=train.patterns_per_pass=200 --override=data.train_size=1000)
+  rm -rf /tmp/many
+  "$PY" -m experiments.sweep --sweep=paper --only=lenet5 --seeds="${SEEDS:-100}" \
+    --vmap_seeds=true --override=train.passes=1 "${extra[@]}" --results=/tmp/many 2>&1 |
+    grep -E 'seed_0 pass|seed_0:|Error|error:'
+}
+
 fast_tests() {
   local which=(tests)
   [ "$SMOKE" = 1 ] && which=(tests/test_fields.py)
   "$PY" -m pytest -q -p no:cacheprovider -m "not mnist and not slow" "${which[@]}" 2>&1 | tail -40
 }
 
-export -f left bench peer env_report speed variants torch_peer lenet5 fast_tests
+export -f left bench peer env_report speed variants torch_peer many lenet5 fast_tests
 step env 60 90 env.txt env_report
 step speed 150 200 speed.txt speed
 step torch 120 200 torch.txt torch_peer
 step variants 60 100 speed.txt variants
+step many 90 240 many.txt many
 step tests 60 120 tests.txt fast_tests
 step lenet5 90 600 lenet5.txt lenet5
 cp -r /tmp/lenet5_gpu/metrics.jsonl "$OUT/lenet5_metrics.jsonl" 2>/dev/null
