@@ -21,7 +21,8 @@ venv: $(STAMP)
 $(STAMP): requirements.txt constraints.txt $(ACCEL_REQS)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip uninstall --quiet --quiet --yes $(foreach c,cuda12 cuda13,jax-$(c)-plugin jax-$(c)-pjrt)
+	$(PY) -m pip uninstall --quiet --quiet --yes \
+	  $(foreach c,cuda12 cuda13,jax-$(c)-plugin jax-$(c)-pjrt)
 	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt \
 	  $(if $(ACCEL_REQS),-r $(ACCEL_REQS))
 	rm -f $(VENV)/.installed*

@@ -17,6 +17,7 @@ from lenet import rundir
 _RUN = flags.DEFINE_string("run", None, "Run directory to compare.")
 _REFERENCE = flags.DEFINE_string("reference", None, "Run directory to compare it with.")
 
+
 def differing_fields(run: dict, reference: dict) -> list[str]:
   """The config sections that differ between two recorded configs, fields added to the configs
   since the older run counted as their defaults and provenance fields left out."""
