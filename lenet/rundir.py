@@ -6,7 +6,7 @@
     summary.json      the outcome (a finished run); failure.json instead if the loss diverged
     misclassified.json  the test patterns it gets wrong, with true and predicted labels
     params.msgpack    the final weights (flax msgpack)
-    checkpoints/      orbax, one per pass boundary (not committed)
+    checkpoints/      pass_<n>.npz, the last two pass boundaries (not committed)
 
 A classifier built on networks keeps each of them as a run directory of its own inside it
 (`net/`, `net1/`...). Every file is written atomically: a reader, or a killed run, sees the old
@@ -14,6 +14,7 @@ or the new file, never half of one.
 """
 from __future__ import annotations
 
+import io
 import json
 import logging as std_logging
 import os
@@ -23,6 +24,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 
 from flax import nnx
 from flax import serialization
@@ -268,29 +270,65 @@ class _DropOrbaxInfo(std_logging.Filter):
 
 
 class Checkpoints:
-  """Orbax checkpoints of (params, optimizer state) after each pass, by passes done."""
+  """(params, optimizer state) after each pass, by passes done: `pass_<n>.npz` holds the state's
+  leaves in order, written whole or not at all (write_atomic), the last `keep` kept.
+
+  Plain npz rather than orbax: a LeNet-5 save takes 1.4 ms against orbax's 42-44 ms on this
+  project's CPU (results/speed/checkpoints_2026-12-07.txt), which adds up when 100 seeds train
+  together: 2,000 saves in 20 passes, about 90 s with orbax.
+  Directories of orbax checkpoints, written by earlier versions, are still read.
+  """
+  _NAME = re.compile(r"pass_(\d+)\.npz")
 
   def __init__(self, directory: pathlib.Path, keep: int = 2):
-    for handler in std_logging.getLogger().handlers + std_logging.getLogger("absl").handlers:
-      if not any(isinstance(f, _DropOrbaxInfo) for f in handler.filters):
-        handler.addFilter(_DropOrbaxInfo())
-    self.manager = ocp.CheckpointManager(
-        directory.resolve(), options=ocp.CheckpointManagerOptions(max_to_keep=keep, create=True))
+    self.directory, self.keep = directory, keep
+
+  def _passes(self) -> list[int]:
+    names = [p.name for p in self.directory.iterdir()] if self.directory.is_dir() else []
+    return sorted(int(m.group(1)) for n in names if (m := self._NAME.fullmatch(n)))
+
+  def _orbax_passes(self) -> list[int]:  # an earlier version's layout: <dir>/<n>/
+    if not self.directory.is_dir():
+      return []
+    return sorted(int(p.name) for p in self.directory.iterdir() if p.is_dir() and p.name.isdigit())
 
   def latest(self) -> int | None:
-    return self.manager.latest_step()
+    done = self._passes() or self._orbax_passes()
+    return done[-1] if done else None
 
   def save(self, passes_done: int, state) -> None:
-    leaves = {f"{i:04d}": np.asarray(x) for i, x in enumerate(jax.tree.leaves(state))}
-    self.manager.save(passes_done, args=ocp.args.StandardSave(leaves))
-    self.manager.wait_until_finished()
+    self.directory.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    np.savez(buffer, *[np.asarray(x) for x in jax.tree.leaves(state)])
+    write_atomic(self.directory / f"pass_{passes_done}.npz", buffer.getvalue())
+    for old in self._passes()[:-self.keep]:
+      (self.directory / f"pass_{old}.npz").unlink()
 
   def restore(self, passes_done: int, template):
     leaves, treedef = jax.tree.flatten(template)
+    path = self.directory / f"pass_{passes_done}.npz"
+    if not path.exists() and passes_done in self._orbax_passes():
+      arrays = self._restore_orbax(passes_done, leaves)
+    else:
+      try:
+        with np.load(path) as saved:
+          arrays = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+      except (OSError, ValueError, zipfile.BadZipFile) as e:
+        raise errors.WorkdirConflict(f"cannot read the checkpoint {path}: {e}; delete it to "
+                                     "resume from the one before, or the run to start over") from e
+    if [a.shape for a in arrays] != [np.shape(x) for x in leaves]:
+      raise errors.WorkdirConflict(f"the checkpoint {path} holds {len(arrays)} arrays that are not "
+                                   f"the shapes of the run's {len(leaves)}: another model's state")
+    return jax.tree.unflatten(treedef, [jnp.asarray(a) for a in arrays])
+
+  def _restore_orbax(self, passes_done: int, leaves) -> list[np.ndarray]:
+    for handler in std_logging.getLogger().handlers + std_logging.getLogger("absl").handlers:
+      if not any(isinstance(f, _DropOrbaxInfo) for f in handler.filters):
+        handler.addFilter(_DropOrbaxInfo())
     abstract = {f"{i:04d}": np.asarray(x) for i, x in enumerate(leaves)}
-    restored = self.manager.restore(passes_done, args=ocp.args.StandardRestore(abstract))
-    return jax.tree.unflatten(treedef, [jnp.asarray(restored[f"{i:04d}"])
-                                        for i in range(len(leaves))])
+    with ocp.CheckpointManager(self.directory.resolve()) as manager:
+      restored = manager.restore(passes_done, args=ocp.args.StandardRestore(abstract))
+    return [np.asarray(restored[f"{i:04d}"]) for i in range(len(leaves))]
 
   def close(self):
-    self.manager.close()
+    """Nothing to wait for: each save is complete when it returns."""

@@ -2,6 +2,7 @@
 import json
 import pathlib
 
+import jax
 import numpy as np
 import pytest
 
@@ -97,3 +98,40 @@ def test_versions_name_the_cpus_vector_instructions():
   cpuinfo = pathlib.Path("/proc/cpuinfo")
   flags = cpuinfo.read_text() if cpuinfo.exists() else ""
   assert (isa == "avx512") == (" avx512f" in flags)
+
+
+def _state(seed: int):
+  rng = np.random.RandomState(seed)
+  return {"w": rng.randn(3, 4).astype(np.float32), "opt": (rng.randn(4).astype(np.float32),
+                                                          np.int32(seed))}
+
+
+def test_checkpoints_keep_the_last_two_passes_and_restore_them_exactly(tmp_path):
+  ckpt = rundir.Checkpoints(tmp_path / "checkpoints")
+  assert ckpt.latest() is None
+  for p in (1, 2, 3):
+    ckpt.save(p, _state(p))
+  assert sorted(f.name for f in (tmp_path / "checkpoints").iterdir()) == [
+      "pass_2.npz", "pass_3.npz"]
+  assert ckpt.latest() == 3
+  restored = ckpt.restore(2, _state(0))
+  for a, b in zip(jax.tree.leaves(restored), jax.tree.leaves(_state(2))):
+    np.testing.assert_array_equal(a, b)
+  with pytest.raises(errors.WorkdirConflict, match="not the shapes of the run's"):
+    ckpt.restore(3, {"w": np.zeros((2, 2), np.float32)})
+  (tmp_path / "checkpoints" / "pass_3.npz").write_bytes(b"half a file")
+  with pytest.raises(errors.WorkdirConflict, match="cannot read the checkpoint .*pass_3.npz"):
+    ckpt.restore(3, _state(0))
+
+
+def test_checkpoints_of_earlier_versions_orbax_are_still_read(tmp_path):
+  import orbax.checkpoint as ocp  # pylint: disable=g-import-not-at-top
+  leaves = {f"{i:04d}": np.asarray(x) for i, x in enumerate(jax.tree.leaves(_state(5)))}
+  with ocp.CheckpointManager((tmp_path / "checkpoints").resolve()) as manager:
+    manager.save(4, args=ocp.args.StandardSave(leaves))
+  ckpt = rundir.Checkpoints(tmp_path / "checkpoints")
+  assert ckpt.latest() == 4
+  for a, b in zip(jax.tree.leaves(ckpt.restore(4, _state(0))), jax.tree.leaves(_state(5))):
+    np.testing.assert_array_equal(a, b)
+  ckpt.save(5, _state(6))  # a resumed run goes on in the new layout
+  assert ckpt.latest() == 5

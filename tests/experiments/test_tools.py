@@ -94,6 +94,15 @@ def test_benchmark_command_line_prints_a_rate(extra):
   assert rate.startswith("img_per_s=") and int(rate.split("=")[1]) > 0
 
 
+def test_benchmark_times_checkpoint_saves_both_ways():
+  out = subprocess.run([sys.executable, "-m", "experiments.tools.benchmark",
+                        "--config=experiments/configs/lenet1.py", "--checkpoint_saves=3"],
+                       capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+  fields = dict(f.split("=") for f in out.split()[1:])
+  assert fields["saves"] == "3" and fields["network"] == "lenet1"
+  assert float(fields["npz_ms"]) > 0 and float(fields["orbax_ms"]) > 0
+
+
 def test_step_profile_stages_take_the_steps_they_name():
   """One step of the '+backward' stage is SGD and of '+SDLM' is Eq. 21 with the stage's fixed
   h_kk = 0.01, against the gradient computed directly; 'forward' is the criterion."""
