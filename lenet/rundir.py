@@ -273,7 +273,7 @@ class Checkpoints:
   """(params, optimizer state) after each pass, by passes done: `pass_<n>.npz` holds the state's
   leaves in order, written whole or not at all (write_atomic), the last `keep` kept.
 
-  Plain npz rather than orbax: a LeNet-5 save takes 1.4 ms against orbax's 42-44 ms on this
+  Plain npz rather than orbax: a LeNet-5 save takes 1.5 ms against orbax's 43-49 ms on this
   project's CPU (results/speed/checkpoints_2026-12-07.txt), which adds up when 100 seeds train
   together: 2,000 saves in 20 passes, about 90 s with orbax.
   Directories of orbax checkpoints, written by earlier versions, are still read.
