@@ -283,31 +283,29 @@ class Checkpoints:
   def __init__(self, directory: pathlib.Path, keep: int = 2):
     self.directory, self.keep = directory, keep
 
-  def _passes(self) -> list[int]:
-    names = [p.name for p in self.directory.iterdir()] if self.directory.is_dir() else []
-    return sorted(int(m.group(1)) for n in names if (m := self._NAME.fullmatch(n)))
-
-  def _orbax_passes(self) -> list[int]:  # an earlier version's layout: <dir>/<n>/
-    if not self.directory.is_dir():
-      return []
-    return sorted(int(p.name) for p in self.directory.iterdir() if p.is_dir() and p.name.isdigit())
+  def _saved(self) -> tuple[list[int], list[int]]:
+    """The passes saved as npz, and as orbax directories (an earlier version's layout: <n>/)."""
+    entries = list(self.directory.iterdir()) if self.directory.is_dir() else []
+    npz = sorted(int(m.group(1)) for p in entries if (m := self._NAME.fullmatch(p.name)))
+    orbax = sorted(int(p.name) for p in entries if p.is_dir() and p.name.isdigit())
+    return npz, orbax
 
   def latest(self) -> int | None:
-    done = self._passes() or self._orbax_passes()
-    return done[-1] if done else None
+    npz, orbax = self._saved()
+    return (npz or orbax or [None])[-1]
 
   def save(self, passes_done: int, state) -> None:
     self.directory.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     np.savez(buffer, *[np.asarray(x) for x in jax.tree.leaves(state)])
     write_atomic(self.directory / f"pass_{passes_done}.npz", buffer.getvalue())
-    for old in self._passes()[:-self.keep]:
+    for old in self._saved()[0][:-self.keep]:
       (self.directory / f"pass_{old}.npz").unlink()
 
   def restore(self, passes_done: int, template):
     leaves, treedef = jax.tree.flatten(template)
     path = self.directory / f"pass_{passes_done}.npz"
-    if not path.exists() and passes_done in self._orbax_passes():
+    if not path.exists() and passes_done in self._saved()[1]:
       arrays = self._restore_orbax(passes_done, leaves)
     else:
       try:

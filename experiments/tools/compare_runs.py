@@ -10,9 +10,11 @@ runs have; the last line is `max_held_out_diff=N max_train_diff=M passes=P` (hel
 test set, or the validation split of a selection run).
 """
 from absl import flags
+import ml_collections
 
 from experiments import cli
 from lenet import rundir
+from lenet.data import dataset
 
 _RUN = flags.DEFINE_string("run", None, "Run directory to compare.")
 _REFERENCE = flags.DEFINE_string("reference", None, "Run directory to compare it with.")
@@ -26,12 +28,14 @@ def differing_fields(run: dict, reference: dict) -> list[str]:
   return [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
 
 
+MNIST_TEST_SIZE = 10_000
+
+
 def set_sizes(config: dict) -> tuple[int, int]:
-  """Patterns in the training originals and in the held-out set of a recorded config."""
-  data = config.get("data", {})
-  validation = data.get("validation_size", 0)
-  train = (data.get("train_size") or 60_000) - validation
-  return train, validation or 10_000
+  """Patterns in the training originals (lenet.data.dataset.train_size) and in the held-out set
+  (the validation split, or MNIST's test set) of a recorded config."""
+  data = ml_collections.ConfigDict(config.get("data", {}))
+  return dataset.train_size(data), data.get("validation_size", 0) or MNIST_TEST_SIZE
 
 
 def compare(run: rundir.RunDir, reference: rundir.RunDir) -> tuple[list[str], dict]:

@@ -26,9 +26,10 @@ Virtual support vectors (Schoelkopf, Burges and Vapnik 1996; the paper's [dist] 
   (`data.distortion`'s ranges, lenet/data/training_set.py's convention, drawn from the run's
   seed); "none" trains once.
 Reduced set (Burges; the paper's RS-SVM): `svm.reduced` = m > 0 replaces the support vectors
-  by m vectors fitted to the 45 (or 10) functions (lenet/methods/reduced_set.py), `svm.reduced_steps` of
-  Adam at `svm.reduced_learning_rate`, started from m support vectors drawn with the seed. The
-  machine it replaces is fitted once for the seeds of one config run in one process.
+  by m vectors fitted to the 45 (or 10) functions (lenet/methods/reduced_set.py),
+  `svm.reduced_steps` of Adam at `svm.reduced_learning_rate`, started from m support vectors
+  drawn with the seed. The machine it replaces is fitted once for the seeds of one config run
+  in one process.
 Deterministic (unless reduced or distorted): libsvm's working-set selection has no randomness.
 The support vectors (60 MB at 20,000) are not kept; the summary keeps their count per class and
 each pair's dual objective.
@@ -374,8 +375,8 @@ def _machine(config, dataset, train) -> tuple[Machine, dict]:
 
 
 def reduce(m: Machine, v, seed: int) -> tuple[Machine, list[float]]:
-  """The machine of `svm.reduced` vectors fitted to m's 45 (or 10) functions (the intercepts kept), and
-  the fit's relative error along the way."""
+  """The machine of `svm.reduced` vectors fitted to m's 45 (or 10) functions (the intercepts
+  kept), and the fit's relative error along the way."""
   def k(a, b):
     return kernel(a, b, m.scale, m.offset, m.degree)
   z, b, history = reduced_set.fit(m.vectors, m.coef, k, v.reduced, v.reduced_steps,

@@ -191,6 +191,11 @@ def test_compare_runs_counts_the_patterns_each_pass_differs_by(tmp_path):
   lines, worst = compare_runs.compare(rundir.RunDir(tmp_path / "a"), rundir.RunDir(tmp_path / "b"))
   assert worst == {"held_out": 3, "train": 24, "passes": 2}  # 0.0003 of 10,000; 0.0004 of 60,000
   assert len(lines) == 3 and "-3" in lines[1] and "+24" in lines[2]
+  assert compare_runs.set_sizes(committed) == (60_000, 10_000)
+  assert compare_runs.set_sizes({"data": {"train_size": 2_000, "validation_size": 10_000}}) == (
+      2_000, 10_000)  # data.train_size counts the patterns trained on (lenet.data.dataset)
+  assert compare_runs.set_sizes({"data": {"train_size": 0, "validation_size": 10_000}}) == (
+      50_000, 10_000)
   assert compare_runs.differing_fields(committed, committed) == []
   assert compare_runs.differing_fields(other, committed) == ["seed"]
   out = subprocess.run([sys.executable, "-m", "experiments.tools.compare_runs",
